@@ -16,9 +16,6 @@ export interface Booted {
   stop: () => Promise<void>;
 }
 
-// The embedded server's port: fixed, so a restarted `npm start` finds the same cluster.
-const EMBEDDED_PORT = 55432;
-
 /**
  * Database (embedded unless DATABASE_URL), migrations, the job system and, if asked, workers.
  * Shared by `npm start`, `npm run worker` and the tests.
@@ -28,7 +25,7 @@ export async function boot(config: Config, opts: { workers: boolean; log?: Logge
   let databaseUrl = opts.databaseUrl ?? config.databaseUrl;
   let stopEmbedded: (() => Promise<void>) | undefined;
   if (!databaseUrl) {
-    const pg = await startEmbeddedPostgres({ dir: join(config.dataDir, 'postgres'), port: EMBEDDED_PORT, persistent: true });
+    const pg = await startEmbeddedPostgres({ dir: join(config.dataDir, 'postgres'), port: config.embeddedPostgresPort, persistent: true });
     databaseUrl = pg.url('postgres');
     stopEmbedded = pg.stop;
     log.info({ dir: join(config.dataDir, 'postgres') }, 'embedded PostgreSQL started');

@@ -14,6 +14,7 @@ const EnvSchema = z.object({
   PUBLIC_URL: z.url().optional(),
   DATABASE_URL: z.string().min(1).optional(),
   DATA_DIR: z.string().default('.data'),
+  EMBEDDED_POSTGRES_PORT: z.coerce.number().int().min(1024).max(65535).default(55432),
   ENCRYPTION_KEY: z.string().optional(),
   NODE_ENV: z.string().default('development'),
   HUBSPOT_CLIENT_ID: z.string().optional(),
@@ -49,6 +50,8 @@ export interface Config {
   publicUrl: string;
   databaseUrl: string | null;
   dataDir: string;
+  /** port of the embedded PostgreSQL when DATABASE_URL is unset; fixed so a restart finds the same cluster */
+  embeddedPostgresPort: number;
   encryptionKey: Buffer;
   production: boolean;
   hubspot: HubspotAppConfig | null;
@@ -94,6 +97,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl: trimSlash(e.PUBLIC_URL ?? `http://localhost:${e.PORT}`),
     databaseUrl: e.DATABASE_URL ?? null,
     dataDir,
+    embeddedPostgresPort: e.EMBEDDED_POSTGRES_PORT,
     encryptionKey: resolveEncryptionKey(e.ENCRYPTION_KEY, production, dataDir),
     production,
     hubspot,
