@@ -9,6 +9,7 @@ import { participantRoutes } from './participant-routes.ts';
 import { webhookEndpointRoutes } from './webhook-endpoint-routes.ts';
 import { problem, problemResponse } from '../http/problem.ts';
 import { renderApiDocs } from './docs-page.ts';
+import { isStorableText, storableText, UNSTORABLE_TEXT_REASON, unstorableTextAt } from '../http/json-body.ts';
 
 export const API_BODY_LIMIT = 256 * 1024;
 
@@ -33,6 +34,23 @@ export function apiApp(ctx: AppContext) {
     await next();
   });
   app.use('*', requireApiKey(ctx));
+  // Text PostgreSQL cannot store (NUL, unpaired surrogates) anywhere in the query or the JSON body.
+  app.use('*', async (c, next) => {
+    let at = Object.entries(c.req.queries()).find(([name, values]) => !isStorableText(name) || values.some((v) => !isStorableText(v)))?.[0] ?? null;
+    if (at === null && !isStorableText(c.req.path)) at = 'path';
+    if (at === null && ['POST', 'PATCH', 'PUT'].includes(c.req.method)) {
+      try {
+        at = unstorableTextAt(JSON.parse(await c.req.text()));
+      } catch {
+        /* not JSON: the route's validator answers that */
+      }
+    }
+    if (at !== null) {
+      const field = storableText(at);
+      return problemResponse(c, problem(400, 'validation_failed', `${field}: ${UNSTORABLE_TEXT_REASON}`, { field, errors: [{ field, reason: UNSTORABLE_TEXT_REASON }] }));
+    }
+    await next();
+  });
   app.use('*', idempotency(ctx));
   app.route('/', campaignRoutes(ctx));
   app.route('/', participantRoutes(ctx));

@@ -22,3 +22,37 @@ export async function parseJson<T extends z.ZodType>(c: Context, schema: T, raw?
   }
   return parsed.data;
 }
+
+// PostgreSQL stores neither U+0000 (text and jsonb both refuse it, failing the query) nor an unpaired
+// UTF-16 surrogate (jsonb refuses the escape; a text column silently turns it into U+FFFD). JSON
+// (`"\u0000"`, `"\ud800"`) and forms (`%00`) deliver both easily, so they are refused at the edge,
+// naming the field, rather than ending as a 500 or as quietly altered data.
+const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+export const UNSTORABLE_TEXT_REASON = 'must not contain NUL characters or unpaired UTF-16 surrogates';
+
+export function isStorableText(s: string): boolean {
+  return !UNSTORABLE.test(s);
+}
+
+/** `s` with what cannot be stored replaced by U+FFFD, for echoing a field name back safely. */
+export const storableText = (s: string) => s.replace(new RegExp(UNSTORABLE, 'g'), '\ufffd');
+
+/** The dotted path of the first string or key in a parsed JSON value that cannot be stored, or null. */
+export function unstorableTextAt(value: unknown): string | null {
+  // Iterative: a 256 KB body can nest far deeper than the call stack allows.
+  const stack: [unknown, string][] = [[value, '']];
+  const join = (path: string, key: string) => (path ? `${path}.${key}` : key);
+  while (stack.length) {
+    const [v, path] = stack.pop()!;
+    if (typeof v === 'string') {
+      if (!isStorableText(v)) return path || 'body';
+    } else if (Array.isArray(v)) {
+      for (let i = v.length - 1; i >= 0; i--) stack.push([v[i], join(path, String(i))]);
+    } else if (v !== null && typeof v === 'object') {
+      const entries = Object.entries(v);
+      for (const [k] of entries) if (!isStorableText(k)) return join(path, storableText(k));
+      for (let i = entries.length - 1; i >= 0; i--) stack.push([entries[i]![1], join(path, entries[i]![0])]);
+    }
+  }
+  return null;
+}

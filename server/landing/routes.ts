@@ -9,11 +9,14 @@ import { EmailSchema } from '../../shared/email.ts';
 import { createLead } from '../program/participants.ts';
 import { ProgramError } from '../program/errors.ts';
 import { fixedWindowLimiter } from '../http/rate-limit.ts';
+import { isStorableText } from '../http/json-body.ts';
 import { page } from './page.ts';
 
+// A name PostgreSQL cannot store (NUL from `%00`, an unpaired surrogate from JSON) is refused, not a 500.
+const NameField = z.string().trim().max(100, 'must be at most 100 characters').refine(isStorableText, 'contains a character we cannot accept').optional().default('');
 const FormSchema = z.object({
-  first_name: z.string().trim().max(100, 'must be at most 100 characters').optional().default(''),
-  last_name: z.string().trim().max(100, 'must be at most 100 characters').optional().default(''),
+  first_name: NameField,
+  last_name: NameField,
   email: EmailSchema,
   consent: z.string().optional(),
 });

@@ -40,7 +40,9 @@ export function verifyHubspotV3(input: {
   if (!/^\d{1,16}$/.test(timestamp)) return { ok: false, reason: 'stale' };
   if (Math.abs((input.now ?? Date.now()) - Number(timestamp)) > REPLAY_WINDOW_MS) return { ok: false, reason: 'stale' };
   const expected = hubspotV3Signature(input.clientSecret, input.method, input.url, input.rawBody, timestamp);
-  return safeEqual(Buffer.from(signature, 'base64'), Buffer.from(expected, 'base64')) ? { ok: true } : { ok: false, reason: 'mismatch' };
+  // Compare the text HubSpot sent, not its base64 decoding: Node's decoder skips characters it does
+  // not know, so decoding would accept garbage, whitespace or a missing padding around a valid MAC.
+  return safeEqual(Buffer.from(signature), Buffer.from(expected)) ? { ok: true } : { ok: false, reason: 'mismatch' };
 }
 
 export function hubspotV3Signature(clientSecret: string, method: string, url: string, rawBody: string, timestamp: string): string {

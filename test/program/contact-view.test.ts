@@ -1,0 +1,64 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from '../support/app.ts';
+import { buildContactView } from '../../server/program/contact-view.ts';
+import { performContactAction } from '../../server/program/contact-actions.ts';
+import { saveConnection } from '../../server/platform/connections.ts';
+import type { Actor } from '../../server/program/actor.ts';
+
+let t: TestApp;
+let campaignId: string;
+let connectionId: string;
+const rep: Actor = { type: 'user', id: '7', label: 'rep@acme.example', source: 'hubspot_card' };
+
+beforeAll(async () => {
+  t = await startTestApp({ workers: false });
+  campaignId = (await t.api('POST', '/api/v1/campaigns', { name: 'Partners', reward_rules: [{ id: 'r', name: '$40', recipient: 'referrer', amountCents: 4000, currency: 'USD' }] })).body.id;
+  connectionId = (await saveConnection(t.ctx, t.ctx.db, { accountId: t.account.id, provider: 'hubspot', externalId: '4242', tokens: { accessToken: 'a', refreshToken: 'r', expiresAt: new Date(Date.now() + 3600_000) } })).connection.id;
+});
+afterAll(() => t?.stop());
+
+const view = (crmId: string, email: string | null, campaign?: string) =>
+  buildContactView(t.ctx, t.ctx.db, { accountId: t.account.id, connectionId, contact: { crmId, email, name: 'Pat Doe' }, campaignId: campaign });
+
+describe('the contact view behind the card and the canvas', () => {
+  it('offers Enrol for a contact in no campaign, and enrolling gives them a link at once', async () => {
+    const before = await view('101', 'pat@acme.example');
+    expect(before.enrolment).toBeNull();
+    expect(before.campaign?.id).toBe(campaignId);
+    const after = await performContactAction(t.ctx, { accountId: t.account.id, connectionId, contact: { crmId: '101', email: 'pat@acme.example', name: 'Pat Doe' }, action: { action: 'enrol', campaignId }, actor: rep });
+    expect(after.notice).toMatchObject({ type: 'success' });
+    expect(after.enrolment?.referrer.link).toMatch(/^http:\/\/refcard\.test\/r\/[a-z0-9]{10}$/);
+    expect(after.enrolment?.name).toBe('Pat Doe');
+  });
+
+  it('shows a referrer their leads and lets the rep qualify one, with the reward counted', async () => {
+    const me = await view('101', 'pat@acme.example');
+    await t.api('POST', '/api/v1/leads', { campaign_id: campaignId, email: 'quinn@friends.example', referral_code: me.enrolment!.referrer.code, first_name: 'Quinn' });
+    const withLead = await view('101', 'pat@acme.example');
+    expect(withLead.enrolment?.referrer.leads).toEqual([expect.objectContaining({ email: 'quinn@friends.example', status: 'pending', name: 'Quinn' })]);
+    const leadId = withLead.enrolment!.referrer.leads[0]!.participantId;
+    const done = await performContactAction(t.ctx, { accountId: t.account.id, connectionId, contact: { crmId: '101', email: 'pat@acme.example', name: null }, action: { action: 'qualify', campaignId, participantId: leadId }, actor: rep });
+    expect(done.notice?.message).toMatch(/qualified.*1 reward issued/);
+    expect(done.enrolment?.referrer.stats).toMatchObject({ referrals: 1, qualified: 1, rewardsEarned: 1, rewardsLabel: '$40 (1 reward)' });
+  });
+
+  it('shows a referred lead who referred them and where their status came from', async () => {
+    const lead = await view('202', 'QUINN@friends.example');
+    expect(lead.enrolment?.lead).toMatchObject({ status: 'qualified', referredBy: { email: 'pat@acme.example', name: 'Pat Doe' }, statusSource: 'HubSpot card' });
+  });
+
+  it('finds the contact by its CRM link even when its email changed in the CRM', async () => {
+    const v = await view('101', 'pat.new-address@acme.example');
+    expect(v.enrolment?.name).toBe('Pat Doe');
+  });
+
+  it('turns a refusal into a notice on the card instead of an error', async () => {
+    const v = await performContactAction(t.ctx, { accountId: t.account.id, connectionId, contact: { crmId: '303', email: null, name: null }, action: { action: 'enrol', campaignId }, actor: rep });
+    expect(v.notice).toMatchObject({ type: 'danger', message: expect.stringMatching(/no email/) });
+  });
+
+  it('never shows another account\'s people: a participant id from elsewhere is not found', async () => {
+    const v = await performContactAction(t.ctx, { accountId: t.account.id, connectionId, contact: { crmId: '101', email: 'pat@acme.example', name: null }, action: { action: 'qualify', campaignId, participantId: '00000000-0000-4000-8000-000000000000' }, actor: rep });
+    expect(v.notice).toMatchObject({ type: 'danger', message: 'The lead was not found.' });
+  });
+});
