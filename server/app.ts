@@ -6,6 +6,7 @@ import { handleError, problem, problemResponse } from './http/problem.ts';
 import { httpMetrics, renderMetrics } from './http/metrics.ts';
 import { apiApp, openApiDocument, renderApiDocs } from './api/index.ts';
 import { landingRoutes } from './landing/routes.ts';
+import { PROVIDERS } from './providers.ts';
 
 /** The whole HTTP surface. Stateless: everything lives in PostgreSQL, so any number can run. */
 export function createApp(ctx: AppContext): Hono {
@@ -30,5 +31,6 @@ export function createApp(ctx: AppContext): Hono {
   app.route('/api/v1', api);
   app.get('/api/docs', (c) => c.html(renderApiDocs(openApiDocument(ctx, api) as never)));
   app.route('/', landingRoutes(ctx));
+  for (const p of Object.values(PROVIDERS)) app.route('/', p.routes(ctx));
   return app;
 }

@@ -34,7 +34,11 @@ export async function boot(config: Config, opts: { workers: boolean; log?: Logge
   const { db, close } = createDb(databaseUrl, { max: opts.poolMax ?? 10 });
   const jobs = await startJobs(databaseUrl, log);
   const ctx: AppContext = { config, db, jobs, log, now: () => new Date() };
-  if (opts.workers) await jobs.work(jobHandlers(ctx));
+  if (opts.workers) {
+    await jobs.work(jobHandlers(ctx));
+    // Ongoing syncs and token upkeep run on one schedule; pg-boss keeps it single across processes.
+    await jobs.boss.schedule(QUEUES.tick, '* * * * *');
+  }
   registerGauge('refcard_jobs', async () => {
     const out: Record<string, number> = {};
     for (const q of Object.values(QUEUES)) {
