@@ -10,7 +10,10 @@ import { EVENT_TYPES } from '../program/events.ts';
 
 // Request and response bodies of REST API v1: validation and the OpenAPI document come from here.
 
-export const Uuid = z.uuid({ error: 'must be a UUID' });
+/** A custom message for a bad value that still says "is required" when the field is missing. */
+const unlessMissing = (message: string) => (issue: { input?: unknown }) => (issue.input === undefined ? 'is required' : message);
+
+export const Uuid = z.uuid({ error: unlessMissing('must be a UUID') });
 const Name = z.string().trim().max(100, 'must be at most 100 characters');
 const CustomFields = z
   .record(z.string().regex(/^[a-z0-9_]{1,40}$/, 'custom field names are 1-40 characters of a-z, 0-9 or _'), z.union([z.string().max(1000), z.number(), z.boolean(), z.null()]))
@@ -188,7 +191,7 @@ export const ParticipantListQuery = z.object({
 
 export const WebhookEndpointCreateSchema = z
   .object({
-    url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).max(2000),
+    url: z.url({ protocol: /^https?$/, error: unlessMissing('must be an http(s) URL') }).max(2000),
     description: z.string().trim().max(200).optional(),
     events: z.array(z.enum(EVENT_TYPES)).max(EVENT_TYPES.length).optional(),
   })
