@@ -10,8 +10,12 @@ import { EVENT_TYPES } from '../program/events.ts';
 
 // Request and response bodies of REST API v1: validation and the OpenAPI document come from here.
 
-/** A custom message for a bad value that still says "is required" when the field is missing. */
-const unlessMissing = (message: string) => (issue: { input?: unknown }) => (issue.input === undefined ? 'is required' : message);
+/**
+ * A custom message for a value of the wrong type or format. zod applies a schema's `error` to every
+ * check, so without this a missing field or an over-long one would also be told "must be a UUID".
+ */
+const unlessMissing = (message: string) => (issue: { code?: string; input?: unknown }) =>
+  issue.input === undefined ? 'is required' : issue.code === 'invalid_type' || issue.code === 'invalid_format' ? message : undefined;
 
 export const Uuid = z.uuid({ error: unlessMissing('must be a UUID') });
 const Name = z.string().trim().max(100, 'must be at most 100 characters');
@@ -35,7 +39,7 @@ export const CampaignCreateSchema = z
   .object({
     name: z.string().trim().min(1, 'is required').max(120),
     status: z.enum(['active', 'paused', 'archived']).optional(),
-    landing_url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).max(2000).nullable().optional(),
+    landing_url: z.url({ protocol: /^https?$/, error: unlessMissing('must be an http(s) URL') }).max(2000).nullable().optional(),
     reward_rules: z.array(RewardRuleSchema).max(20).optional(),
     qualification_rules: z.array(QualificationRuleSchema).max(20).optional(),
     settings: CampaignSettingsSchema.partial().optional(),
@@ -185,7 +189,7 @@ export const ParticipantListQuery = z.object({
   campaign_id: Uuid,
   status: z.enum(['referrer', 'pending', 'qualified', 'unqualified']).optional(),
   search: z.string().trim().min(1).max(200).optional(),
-  limit: z.coerce.number({ error: 'must be a number' }).int().min(1).max(200).default(50),
+  limit: z.coerce.number({ error: (issue) => (issue.code === 'invalid_type' ? 'must be a number' : undefined) }).int('must be a whole number').min(1).max(200).default(50),
   cursor: z.string().max(500).optional(),
 });
 
