@@ -27,6 +27,7 @@ const EnvSchema = z.object({
   INTERCOM_API_BASE: z.url().default('https://api.intercom.io'),
   INTERCOM_AUTH_BASE: z.url().default('https://app.intercom.com'),
   RUN_WORKERS: boolish.default(true),
+  TRUST_PROXY: boolish.default(false),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -59,6 +60,8 @@ export interface Config {
   /** no HubSpot or Intercom credentials: emulators and a demo account are started in-process */
   sandbox: boolean;
   runWorkers: boolean;
+  /** behind a reverse proxy: take the client address from X-Forwarded-For's last hop */
+  trustProxy: boolean;
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
 }
 
@@ -104,6 +107,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     intercom,
     sandbox: !hubspot && !intercom,
     runWorkers: e.RUN_WORKERS,
+    trustProxy: e.TRUST_PROXY,
     logLevel: e.LOG_LEVEL,
   };
 }

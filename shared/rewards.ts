@@ -46,11 +46,14 @@ export function rewardsToVoid(leadRewards: ExistingReward[]): string[] {
   return leadRewards.filter((r) => r.status === 'due').map((r) => r.id);
 }
 
-export function formatMoney(amountCents: number, currency: string): string {
+/** Amounts are kept in the currency's minor units (cents; yen have none). */
+export function formatMoney(amountMinor: number, currency: string): string {
   try {
-    return new Intl.NumberFormat('en-US', { style: 'currency', currency, maximumFractionDigits: amountCents % 100 === 0 ? 0 : 2 }).format(amountCents / 100);
+    const digits = new Intl.NumberFormat('en-US', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+    const value = amountMinor / 10 ** digits;
+    return new Intl.NumberFormat('en-US', { style: 'currency', currency, maximumFractionDigits: Number.isInteger(value) ? 0 : digits }).format(value);
   } catch {
-    return `${(amountCents / 100).toFixed(2)} ${currency}`;
+    return `${(amountMinor / 100).toFixed(2)} ${currency}`;
   }
 }
 

@@ -9,7 +9,8 @@ let ann: { id: string; code: string };
 let ipCounter = 0;
 
 beforeAll(async () => {
-  t = await startTestApp({ workers: false });
+  // Behind a proxy, as in production: the proxy's X-Forwarded-For hop identifies the client.
+  t = await startTestApp({ workers: false, env: { TRUST_PROXY: 'true' } });
   const c = await t.api('POST', '/api/v1/campaigns', { name: 'Acme Friends' });
   campaignId = c.body.id;
   const r = await t.api('POST', '/api/v1/referrers', { campaign_id: campaignId, email: 'ann@example.com', first_name: 'Ann', last_name: 'Lee' });
@@ -322,8 +323,8 @@ describe('the per-address limit on sign-ups', () => {
     expect(blocked.type).toMatch(/^text\/html/);
     expect(blocked.html).toContain('Please wait a minute and try again.');
     expect((await participantByEmail('late@example.com')).status).toBe(404);
-    // the first address in X-Forwarded-For is the client's
-    expect((await post(ann.code, { email: 'late@example.com', consent: 'yes' }, { 'x-forwarded-for': `${ip}, 10.0.0.9` })).status).toBe(429);
+    // a client cannot dodge the limit by writing its own first X-Forwarded-For entry: the proxy's last hop counts
+    expect((await post(ann.code, { email: 'late@example.com', consent: 'yes' }, { 'x-forwarded-for': `10.0.0.9, ${ip}` })).status).toBe(429);
     expect((await post(ann.code, { email: 'late@example.com', consent: 'yes' }, { 'x-forwarded-for': '198.51.100.78' })).status).toBe(201);
     // viewing the page is not limited
     expect((await t.app.request(`/r/${ann.code}`, { headers: { 'x-forwarded-for': ip } })).status).toBe(200);

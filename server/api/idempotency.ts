@@ -9,9 +9,11 @@ import type { ApiEnv } from './env.ts';
 /**
  * `Idempotency-Key` on POST: the first request with a key claims it; a repeat with the same body
  * gets the first answer (marked `Idempotent-Replayed: true`); the same key with another body is
- * refused; a repeat while the first is still running is told to retry. Server errors release the
- * key so the retry can run.
+ * refused; a repeat while the first is still running is told to retry. Server errors and requests
+ * refused before they ran release the key so the retry can run.
  */
+const RELEASED = new Set([400, 401, 413, 415]);
+
 export function idempotency(ctx: AppContext) {
   return createMiddleware<ApiEnv>(async (c, next) => {
     const key = c.req.header('idempotency-key');
@@ -46,7 +48,9 @@ export function idempotency(ctx: AppContext) {
       throw err;
     }
     const res = c.res;
-    if (res.status >= 500) {
+    // A request that never ran (refused for its shape, its key or its media type) stores nothing:
+    // the client corrects it and retries with the same key. Domain answers (409, 422) are stored.
+    if (res.status >= 500 || RELEASED.has(res.status)) {
       await ctx.db.delete(idempotencyKeys).where(where);
       return;
     }

@@ -15,6 +15,11 @@ export async function parseJson<T extends z.ZodType>(c: Context, schema: T, raw?
   } catch {
     throw new ProgramError(400, 'malformed_json', 'The request body is not valid JSON.', 'body');
   }
+  const bad = unstorableTextAt(value);
+  if (bad !== null) {
+    const field = storableText(bad);
+    throw new ProgramError(400, 'validation_failed', `${field}: ${UNSTORABLE_TEXT_REASON}`, field);
+  }
   const parsed = schema.safeParse(value);
   if (!parsed.success) {
     const p = zodProblem(parsed.error);

@@ -9,6 +9,7 @@ import { EmailSchema } from '../../shared/email.ts';
 import { createLead } from '../program/participants.ts';
 import { ProgramError } from '../program/errors.ts';
 import { fixedWindowLimiter } from '../http/rate-limit.ts';
+import { clientAddress } from '../http/client-address.ts';
 import { isStorableText } from '../http/json-body.ts';
 import { page } from './page.ts';
 
@@ -39,7 +40,7 @@ export function landingRoutes(ctx: AppContext) {
   });
 
   app.post('/r/:code', async (c) => {
-    const ip = c.req.header('x-forwarded-for')?.split(',')[0]?.trim() ?? 'local';
+    const ip = clientAddress(c, ctx.config.trustProxy);
     if (!limit(`${ip}`)) return c.html(page('Too many attempts', html`<p>Too many sign-ups from here in a short time. Please wait a minute and try again.</p>`), 429);
     const code = c.req.param('code');
     const found = await lookup(ctx, code);

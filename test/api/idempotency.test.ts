@@ -99,13 +99,25 @@ describe('a repeat with the same Idempotency-Key and body', () => {
     expect(await counts()).toEqual(before);
   });
 
-  it('replays a refusal too, so a retry of a bad request gets the same answer', async () => {
+  it('answers a repeated malformed request the same way without storing it', async () => {
     const first = await t.api('POST', '/api/v1/campaigns', { name: 42 }, key('bad-name'));
     expect(first.status).toBe(400);
     const again = await t.api('POST', '/api/v1/campaigns', { name: 42 }, key('bad-name'));
     expect(again.status).toBe(400);
-    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(again.headers.get('idempotent-replayed')).toBeNull();
     expect(again.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(again.body).toEqual(first.body);
+  });
+
+  it('replays a refusal the program made (a domain answer), marked as replayed', async () => {
+    const campaign = (await t.api('POST', '/api/v1/campaigns', { name: 'Replay refusals' })).body;
+    const ref = (await t.api('POST', '/api/v1/referrers', { campaign_id: campaign.id, email: 'self@replay.example' })).body;
+    const body = { campaign_id: campaign.id, email: 'self@replay.example', referral_code: ref.code };
+    const first = await t.api('POST', '/api/v1/leads', body, key('self-ref'));
+    expect(first.status).toBe(409);
+    const again = await t.api('POST', '/api/v1/leads', body, key('self-ref'));
+    expect(again.status).toBe(409);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
     expect(again.body).toEqual(first.body);
   });
 });
@@ -136,11 +148,13 @@ describe('the same Idempotency-Key with a different request', () => {
     expect((await t.api('POST', '/api/v1/campaigns', '{ "name": "Bytes" }', key('bytes'))).status).toBe(422);
   });
 
-  it('cannot reuse a key after a refusal to send a corrected request', async () => {
+  it('can be reused to send a corrected request after a refusal for the request\'s shape', async () => {
     expect((await t.api('POST', '/api/v1/campaigns', { name: '' }, key('fix-me'))).status).toBe(400);
     const fixed = await t.api('POST', '/api/v1/campaigns', { name: 'Fixed' }, key('fix-me'));
-    expect(fixed.status).toBe(422);
-    expect((await t.api('POST', '/api/v1/campaigns', { name: 'Fixed' }, key('fix-me-2'))).status).toBe(201);
+    expect(fixed.status).toBe(201);
+    const replay = await t.api('POST', '/api/v1/campaigns', { name: 'Fixed' }, key('fix-me'));
+    expect(replay.headers.get('idempotent-replayed')).toBe('true');
+    expect(replay.body.id).toBe(fixed.body.id);
   });
 });
 

@@ -129,3 +129,12 @@ describe('rewardsLabel', () => {
     ).toBe('$12.50 (1 reward)');
   });
 });
+
+describe('money in each currency\'s own minor units', () => {
+  it('shows yen, which have no minor unit, as whole yen', async () => {
+    const { formatMoney } = await import('../../shared/rewards.ts');
+    expect(formatMoney(1050, 'JPY')).toBe('¥1,050');
+    expect(formatMoney(1050, 'USD')).toBe('$10.50');
+    expect(formatMoney(5000, 'USD')).toBe('$50');
+  });
+});
