@@ -1,0 +1,79 @@
+import http from 'node:http';
+
+export interface LoadResult {
+  requests: number;
+  errors: number;
+  seconds: number;
+  rps: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  statuses: Record<number, number>;
+}
+
+export interface RequestSpec {
+  method: string;
+  path: string;
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+/**
+ * Closed-loop load: `connections` keep-alive sockets, each sending its next request as soon as the
+ * previous answer arrives, for `seconds`. Latency is measured per request from write to last byte.
+ * Uses node:http directly: on two cores a heavier client would measure itself.
+ */
+export async function runLoad(opts: { url: string; connections: number; seconds: number; request: (i: number) => RequestSpec; warmupSeconds?: number }): Promise<LoadResult> {
+  const target = new URL(opts.url);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: opts.connections });
+  if (opts.warmupSeconds) await loop(opts.warmupSeconds, () => {});
+  const latencies: number[] = [];
+  const statuses: Record<number, number> = {};
+  let errors = 0;
+  const started = performance.now();
+  await loop(opts.seconds, (ms, status) => {
+    latencies.push(ms);
+    statuses[status] = (statuses[status] ?? 0) + 1;
+    if (status === 0 || status >= 400) errors++;
+  });
+  const seconds = (performance.now() - started) / 1000;
+  agent.destroy();
+  latencies.sort((a, b) => a - b);
+  const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? NaN;
+  return { requests: latencies.length, errors, seconds, rps: latencies.length / seconds, p50: q(0.5), p95: q(0.95), p99: q(0.99), statuses };
+
+  async function loop(seconds: number, record: (ms: number, status: number) => void) {
+    const deadline = performance.now() + seconds * 1000;
+    let n = 0;
+    await Promise.all(
+      Array.from({ length: opts.connections }, async () => {
+        while (performance.now() < deadline) {
+          const spec = opts.request(n++);
+          const t0 = performance.now();
+          const status = await send(spec).catch(() => 0);
+          record(performance.now() - t0, status);
+        }
+      }),
+    );
+  }
+
+  function send(spec: RequestSpec): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const req = http.request(
+        { host: target.hostname, port: target.port, method: spec.method, path: spec.path, headers: spec.headers, agent },
+        (res) => {
+          res.on('data', () => {});
+          res.on('end', () => resolve(res.statusCode ?? 0));
+          res.on('error', reject);
+        },
+      );
+      req.on('error', reject);
+      if (spec.body) req.write(spec.body);
+      req.end();
+    });
+  }
+}
+
+export function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN;
+}
