@@ -8,12 +8,13 @@ export interface Limit {
 }
 
 // HubSpot allows 110 requests per rolling 10 s per installed portal and 5 searches per second;
-// Intercom spreads its per-minute limits over 10-second windows. We keep a little below each so
-// network jitter between our clock and theirs never tips a window over.
+// Intercom allows a public app 10,000 calls a minute per workspace, spread over 10-second windows
+// (1,667 each). We keep a little below each so network jitter between our clock and theirs never
+// tips a window over; a 429 from the workspace's shared pool is handled by the caller's back-off.
 export const LIMITS = {
   hubspot: { max: 108, windowMs: 10_000 },
   hubspotSearch: { max: 4, windowMs: 1_000 },
-  intercom: { max: 160, windowMs: 10_000 },
+  intercom: { max: 1600, windowMs: 10_000 },
 } satisfies Record<string, Limit>;
 
 /**

@@ -1,0 +1,76 @@
+import { Hono } from 'hono';
+import type { AppContext } from '../context.ts';
+import { problem, problemResponse } from '../http/problem.ts';
+import { storableText, unstorableTextAt } from '../http/json-body.ts';
+import { findConnection } from '../platform/connections.ts';
+import { verifyIntercomWebhook } from '../platform/signatures.ts';
+import { storeInboundEvents } from '../platform/webhook-inbox.ts';
+
+// Webhook intake: verify, store (deduplicated by notification id), answer. Nothing is applied
+// here — a job does that — so the answer comes in milliseconds, well inside the 500 ms Intercom
+// prefers, and a notification is acknowledged only once it is safely in PostgreSQL.
+
+const MAX_BODY = 1024 * 1024;
+
+interface Notification {
+  type?: unknown;
+  app_id?: unknown;
+  id?: unknown;
+  topic?: unknown;
+  created_at?: unknown;
+  data?: unknown;
+}
+
+export function webhookRoutes(ctx: AppContext): Hono {
+  const app = new Hono();
+
+  // Intercom checks the URL with HEAD when it is saved in the Developer Hub (Hono answers HEAD from GET).
+  app.get('/intercom/webhooks', (c) => c.body(null, 200));
+
+  app.post('/intercom/webhooks', async (c) => {
+    const secret = ctx.config.intercom?.clientSecret;
+    if (!secret) return problemResponse(c, problem(503, 'intercom_not_configured', 'This server has no Intercom app credentials.'));
+    const raw = await c.req.text();
+    if (raw.length > MAX_BODY) return problemResponse(c, problem(413, 'body_too_large', 'The notification is larger than this endpoint accepts.'));
+    const verdict = verifyIntercomWebhook(secret, raw, c.req.header('x-hub-signature'));
+    if (!verdict.ok) return problemResponse(c, problem(401, 'invalid_signature', verdict.reason === 'missing' ? 'X-Hub-Signature is missing.' : 'X-Hub-Signature does not match the body.'));
+
+    let n: Notification;
+    try {
+      n = JSON.parse(raw) as Notification;
+    } catch {
+      return problemResponse(c, problem(400, 'malformed_json', 'The notification is not valid JSON.'));
+    }
+    if (!n || typeof n !== 'object' || typeof n.topic !== 'string') return problemResponse(c, problem(400, 'not_a_notification', 'The body is not an Intercom notification.'));
+    if (n.topic === 'ping') return c.json({ ok: true });
+    if (typeof n.id !== 'string' || !n.id || typeof n.app_id !== 'string' || !n.app_id) {
+      return problemResponse(c, problem(400, 'not_a_notification', 'The notification has no id or app_id.'));
+    }
+
+    const connection = await findConnection(ctx.db, 'intercom', n.app_id);
+    if (!connection) {
+      // Events come from every workspace that installed the app; one we don't know is not an error.
+      ctx.log.info({ workspace: n.app_id, topic: n.topic }, 'Intercom notification for an unknown workspace ignored');
+      return c.json({ ok: true, ignored: 'unknown workspace' });
+    }
+    const occurred = typeof n.created_at === 'number' && Number.isFinite(n.created_at) ? new Date(n.created_at * 1000) : null;
+    const { stored } = await storeInboundEvents(ctx, 'intercom', connection.id, [
+      { dedupeKey: n.id.slice(0, 200), eventType: n.topic.slice(0, 100), payload: storable(n), occurredAt: occurred },
+    ]);
+    return c.json({ ok: true, duplicate: stored === 0 });
+  });
+
+  return app;
+}
+
+/** PostgreSQL's jsonb refuses NUL and lone surrogates; a notification carrying one is kept, cleaned. */
+function storable(value: unknown): unknown {
+  if (unstorableTextAt(value) === null) return value;
+  const clean = (v: unknown): unknown => {
+    if (typeof v === 'string') return storableText(v);
+    if (Array.isArray(v)) return v.map(clean);
+    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [storableText(k), clean(x)]));
+    return v;
+  };
+  return clean(value);
+}
