@@ -84,22 +84,24 @@ export async function accessToken(ctx: AppContext, connectionId: string, refresh
   if (current.status === 'disconnected') throw new ConnectionUnavailable(connectionId, current.statusReason ?? 'disconnected');
   if (fresh(current)) return decrypt(ctx.config.encryptionKey, current.accessTokenEnc!);
 
-  return ctx.db.transaction(async (tx) => {
+  // Disconnecting must outlive the refusal: the transaction answers what happened and commits,
+  // and only then is ConnectionUnavailable thrown (thrown inside, it would roll the mark back).
+  const result = await ctx.db.transaction(async (tx): Promise<{ token: string } | { unavailable: string } | { retry: string }> => {
     const [c] = await tx.select().from(connections).where(eq(connections.id, connectionId)).for('update');
-    if (!c || c.status === 'disconnected') throw new ConnectionUnavailable(connectionId, c?.statusReason ?? 'disconnected');
-    if (fresh(c)) return decrypt(ctx.config.encryptionKey, c.accessTokenEnc!);
+    if (!c || c.status === 'disconnected') return { unavailable: c?.statusReason ?? 'disconnected' };
+    if (fresh(c)) return { token: decrypt(ctx.config.encryptionKey, c.accessTokenEnc!) };
     if (!c.refreshTokenEnc) {
       await markDisconnected(tx, c.id, 'The access token expired and there is no refresh token; reconnect.');
-      throw new ConnectionUnavailable(connectionId, 'no refresh token');
+      return { unavailable: 'no refresh token' };
     }
     const outcome = await refresh(decrypt(ctx.config.encryptionKey, c.refreshTokenEnc));
     if (!outcome.ok) {
       if (outcome.refused) {
         await markDisconnected(tx, c.id, `The ${c.provider === 'hubspot' ? 'HubSpot' : 'Intercom'} connection was revoked or expired (${outcome.message}); reconnect to resume.`);
-        throw new ConnectionUnavailable(connectionId, outcome.message);
+        return { unavailable: outcome.message };
       }
       await tx.update(connections).set({ refreshFailures: sql`${connections.refreshFailures} + 1` }).where(eq(connections.id, c.id));
-      throw new Error(`token refresh failed, will retry: ${outcome.message}`);
+      return { retry: outcome.message };
     }
     await tx
       .update(connections)
@@ -112,6 +114,9 @@ export async function accessToken(ctx: AppContext, connectionId: string, refresh
         updatedAt: new Date(),
       })
       .where(eq(connections.id, c.id));
-    return outcome.tokens.accessToken;
+    return { token: outcome.tokens.accessToken };
   });
+  if ('unavailable' in result) throw new ConnectionUnavailable(connectionId, result.unavailable);
+  if ('retry' in result) throw new Error(`token refresh failed, will retry: ${result.retry}`);
+  return result.token;
 }

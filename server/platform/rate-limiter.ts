@@ -20,36 +20,51 @@ export const LIMITS = {
 /**
  * A sliding-window limiter kept in PostgreSQL, so the budget of one portal or workspace holds
  * across every web and worker process. `acquire` returns once `n` request slots are reserved;
- * each reservation is one short transaction on the tenant's row.
+ * each reservation is one short statement on the tenant's row.
+ *
+ * Requests are counted in buckets of 1% of the window ([bucketStart, count] pairs), so the row
+ * stays small whatever the limit. A request is counted until its bucket's END plus the window,
+ * never less than a full window after it was made: the limit can only be undershot (by at most
+ * 1%), never exceeded.
  */
 export function createRateLimiter(db: Db) {
   /** 0: reserved; > 0: ms until enough slots free up; null: the tenant's row was just created, ask again */
   async function tryAcquire(key: string, limit: Limit, n: number): Promise<number | null> {
+    const bucket = Math.max(1, Math.floor(limit.windowMs / 100));
     const rows = await db.execute<{ wait_ms: number }>(sql`
       with ins as (
         insert into rate_buckets (key, stamps) values (${key}, '[]'::jsonb) on conflict (key) do nothing
       ), cur as (
-        select stamps from rate_buckets where key = ${key} for update
+        select stamps, (extract(epoch from clock_timestamp()) * 1000)::bigint as t
+        from rate_buckets where key = ${key} for update
       ), live as (
-        select coalesce(jsonb_agg(s order by s), '[]'::jsonb) as stamps
-        from cur, jsonb_array_elements(cur.stamps) s
-        where (s)::bigint > (extract(epoch from clock_timestamp()) * 1000)::bigint - ${limit.windowMs}
-      ), decide as (
-        select stamps, jsonb_array_length(stamps) as used,
-               (extract(epoch from clock_timestamp()) * 1000)::bigint as now_ms from live
+        select (e->>0)::bigint as k, (e->>1)::int as c
+        from cur, jsonb_array_elements(cur.stamps) e
+        where (e->>0)::bigint + ${bucket} + ${limit.windowMs} > cur.t
+      ), agg as (
+        select cur.t, (cur.t / ${bucket}) * ${bucket} as mine,
+               coalesce((select sum(c) from live), 0)::int as used
+        from cur
       ), upd as (
         update rate_buckets b set
-          stamps = case when d.used + ${n} <= ${limit.max}
-                        then d.stamps || to_jsonb(array_fill(d.now_ms, array[${n}::int]))
-                        else d.stamps end,
+          stamps = (
+            select coalesce(jsonb_agg(jsonb_build_array(x.k, x.c) order by x.k), '[]'::jsonb)
+            from (
+              select k, c + case when k = agg.mine and agg.used + ${n} <= ${limit.max} then ${n} else 0 end as c from live
+              union all
+              select agg.mine, ${n} where agg.used + ${n} <= ${limit.max} and not exists (select 1 from live where k = agg.mine)
+            ) x
+          ),
           updated_at = now()
-        from decide d where b.key = ${key}
+        from agg where b.key = ${key}
         returning b.key
       )
-      select case when d.used + ${n} <= ${limit.max} then 0
-                  else greatest(1, ((d.stamps -> (d.used + ${n} - ${limit.max} - 1))::bigint + ${limit.windowMs}) - d.now_ms)
+      select case when agg.used + ${n} <= ${limit.max} then 0
+                  else greatest(1, (
+                    select min(k + ${bucket} + ${limit.windowMs}) from (select k, sum(c) over (order by k) as freed from live) f
+                    where f.freed >= agg.used + ${n} - ${limit.max}) - agg.t)
              end::int as wait_ms
-      from decide d, upd`);
+      from agg, upd`);
     return rows[0]?.wait_ms ?? null;
   }
 
@@ -68,9 +83,10 @@ export function createRateLimiter(db: Db) {
     },
     /** how many slots are used in the current window (for the console's API budget view) */
     async used(key: string, limit: Limit): Promise<number> {
+      const bucket = Math.max(1, Math.floor(limit.windowMs / 100));
       const rows = await db.execute<{ n: number }>(sql`
-        select count(*)::int as n from rate_buckets, jsonb_array_elements(stamps) s
-        where key = ${key} and (s)::bigint > (extract(epoch from clock_timestamp()) * 1000)::bigint - ${limit.windowMs}`);
+        select coalesce(sum((e->>1)::int), 0)::int as n from rate_buckets, jsonb_array_elements(stamps) e
+        where key = ${key} and (e->>0)::bigint + ${bucket} + ${limit.windowMs} > (extract(epoch from clock_timestamp()) * 1000)::bigint`);
       return rows[0]?.n ?? 0;
     },
   };

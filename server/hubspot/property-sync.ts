@@ -1,0 +1,245 @@
+import { and, asc, eq, gte, inArray, lt, lte, sql } from 'drizzle-orm';
+import { appMeta, campaigns, crmLinks, crmPushQueue, participants, type Connection, type Participant } from '../db/schema.ts';
+import type { AppContext } from '../context.ts';
+import { HUBSPOT_PROPERTIES } from '../../shared/campaign.ts';
+import { outboundValues } from '../../shared/mapping.ts';
+import { ConnectionUnavailable } from '../platform/connections.ts';
+import { hubspotApi, type HubspotApi } from './client.ts';
+import { createContacts, findContactsByEmail, forgetIdentity, updateContacts, upsertContactsByEmail } from './contacts.ts';
+import { blamedProperties, HubspotApiError } from './errors.ts';
+import { ensureProperties } from './properties.ts';
+import { participantValues } from './participant-values.ts';
+
+// Property write-back: drains the connection's crm_push_queue in batches of ≤ 100. A queue row
+// means "this person changed" however often, so one write carries the latest values, and two
+// participants standing for one contact (two campaigns) make one input. Linked contacts are
+// updated by id; people Refcard has no contact for follow their campaign's setting: upsert by
+// email, create only if absent, or nothing. A row is deleted only if its version did not move
+// while it was pushed; otherwise the next pass pushes the newer change.
+
+export const MAX_PUSH_ATTEMPTS = 5;
+/** A mapped property HubSpot refused is left out of writes this long before it is tried again. */
+const DROP_FOR_MS = 10 * 60 * 1000;
+const OWN_PROPERTIES = new Set(HUBSPOT_PROPERTIES.map((p) => p.name));
+
+type Row = typeof crmPushQueue.$inferSelect;
+type Outcome = { kind: 'done'; note?: string } | { kind: 'failed'; message: string };
+type Props = Record<string, string>;
+/** The outcome of a row until something better is known: its participant is erased or deleted. */
+const GONE: Outcome = { kind: 'done', note: 'erased or gone' };
+interface RunState {
+  /** property → why HubSpot refused it; left out of every write */
+  dropped: Map<string, string>;
+  ensured: boolean;
+}
+
+export const droppedPropertiesKey = (connectionId: string) => `hubspot.dropped_properties:${connectionId}`;
+
+/**
+ * Drains the queue of one connection. `since` (a database timestamp) limits it to rows dirtied
+ * from then on: the card pushes what its own action changed before it answers, so HubSpot shows
+ * the new values when the card refreshes the record's properties.
+ */
+export async function pushProperties(ctx: AppContext, connection: Connection, opts: { since?: string } = {}): Promise<void> {
+  // Disconnected: the rows stay queued; reconnecting enqueues a push that finds them.
+  if (connection.status !== 'connected') return;
+  const api = hubspotApi(ctx, connection);
+  // The database's clock, as the queue's dirty_at is: rows dirtied after this wait for the next run.
+  const started = await databaseNow(ctx);
+  const state: RunState = { dropped: await recentlyDropped(ctx, connection.id), ensured: false };
+  try {
+    for (;;) {
+      const rows = await ctx.db
+        .select()
+        .from(crmPushQueue)
+        .where(
+          and(
+            eq(crmPushQueue.connectionId, connection.id),
+            lte(crmPushQueue.dirtyAt, sql`${started}::timestamptz`),
+            opts.since ? gte(crmPushQueue.dirtyAt, sql`${opts.since}::timestamptz`) : undefined,
+            lt(crmPushQueue.attempts, MAX_PUSH_ATTEMPTS),
+          ),
+        )
+        .orderBy(asc(crmPushQueue.dirtyAt))
+        .limit(100);
+      if (rows.length === 0) break;
+      await record(ctx, connection.id, rows, await pushBatch(ctx, api, connection, rows, state));
+    }
+  } catch (err) {
+    // Rows stay queued; resumeConnection() re-enqueues the push after a reinstall.
+    if (err instanceof ConnectionUnavailable) return;
+    throw err;
+  } finally {
+    await rememberDropped(ctx, connection.id, state.dropped);
+  }
+}
+
+async function pushBatch(ctx: AppContext, api: HubspotApi, connection: Connection, rows: Row[], state: RunState): Promise<Map<string, Outcome>> {
+  const ids = rows.map((r) => r.participantId);
+  const people = await ctx.db.select().from(participants).where(and(inArray(participants.id, ids), eq(participants.accountId, connection.accountId)));
+  const campaignIds = [...new Set(people.map((p) => p.campaignId))];
+  const campaignById = new Map((campaignIds.length ? await ctx.db.select().from(campaigns).where(inArray(campaigns.id, campaignIds)) : []).map((c) => [c.id, c]));
+  const links = await ctx.db.select().from(crmLinks).where(and(eq(crmLinks.connectionId, connection.id), inArray(crmLinks.participantId, ids)));
+  const linkOf = new Map(links.map((l) => [l.participantId, l.externalId]));
+  const live = people.filter((p) => !p.erasedAt).sort((a, b) => a.updatedAt.getTime() - b.updatedAt.getTime());
+  const values = await participantValues(ctx, ctx.db, live, campaignById);
+
+  const outcomes = new Map<string, Outcome>(ids.map((id) => [id, GONE]));
+  // Keyed by contact id / email; later (more recently changed) participants win per property.
+  const updates = new Map<string, Group>();
+  const upserts = new Map<string, Group>();
+  const creates = new Map<string, Group>();
+  for (const p of live) {
+    const campaign = campaignById.get(p.campaignId)!;
+    const props = stringify(outboundValues(campaign.fieldMapping.hubspot.outbound, values.get(p.id)!));
+    const linked = linkOf.get(p.id);
+    if (linked) addTo(updates, linked, p, props);
+    else if (!p.email) outcomes.set(p.id, { kind: 'done', note: 'no email to match a HubSpot contact' });
+    else if (campaign.settings.hubspotNewParticipants === 'create_or_update') addTo(upserts, p.email, p, props);
+    else if (campaign.settings.hubspotNewParticipants === 'create') addTo(creates, p.email, p, props);
+    else outcomes.set(p.id, { kind: 'done', note: 'the campaign sends no new people to HubSpot' });
+  }
+
+  await writeGroups(api, state, updates, outcomes, async (inputs) => {
+    const { missing } = await updateContacts(api, inputs.map((i) => ({ id: i.key, properties: i.properties })));
+    if (missing.size) {
+      // Deleted or merged away in HubSpot: forget the link; a merge webhook relinks survivors.
+      await ctx.db.delete(crmLinks).where(and(eq(crmLinks.connectionId, connection.id), inArray(crmLinks.externalId, [...missing])));
+      for (const id of missing) for (const pid of updates.get(id)!.participants) outcomes.set(pid, { kind: 'done', note: `contact ${id} no longer exists in HubSpot; unlinked` });
+    }
+  });
+  await writeGroups(api, state, upserts, outcomes, async (inputs) => {
+    const ids = await upsertContactsByEmail(api, inputs.map((i) => ({ email: i.key, properties: i.properties })));
+    await linkAll(ctx, connection.id, upserts, ids);
+  });
+  if (creates.size) {
+    await writeGroups(api, state, creates, outcomes, async (inputs) => {
+      const existing = await findContactsByEmail(api, inputs.map((i) => i.key));
+      for (const email of existing.keys()) for (const pid of creates.get(email)!.participants) {
+        outcomes.set(pid, { kind: 'done', note: 'already in HubSpot; this campaign only creates contacts, it never changes existing ones' });
+      }
+      const fresh = inputs.filter((i) => !existing.has(i.key));
+      const ids = await createContacts(api, fresh.map((i) => ({ email: i.key, properties: i.properties })));
+      await linkAll(ctx, connection.id, creates, ids);
+    });
+  }
+  return outcomes;
+}
+
+interface Group {
+  participants: string[];
+  properties: Props;
+}
+
+function addTo(groups: Map<string, Group>, key: string, p: Participant, props: Props): void {
+  const g = groups.get(key) ?? { participants: [], properties: {} };
+  g.participants.push(p.id);
+  Object.assign(g.properties, props);
+  groups.set(key, g);
+}
+
+const stringify = (v: Record<string, string | number>): Props => Object.fromEntries(Object.entries(v).map(([k, x]) => [k, String(x)]));
+
+/**
+ * Runs one kind of write for a set of groups. A property HubSpot refuses (deleted, renamed,
+ * read-only, a value it rejects) is left out and the write repeated, so one stale mapping row
+ * never blocks every other value; our own properties are re-created once instead if missing.
+ */
+async function writeGroups(
+  api: HubspotApi,
+  state: RunState,
+  groups: Map<string, Group>,
+  outcomes: Map<string, Outcome>,
+  write: (inputs: { key: string; properties: Props }[]) => Promise<void>,
+): Promise<void> {
+  if (groups.size === 0) return;
+  for (let attempt = 0; ; attempt++) {
+    const inputs = [...groups].map(([key, g]) => ({ key, properties: without(g.properties, state.dropped) }));
+    try {
+      await write(inputs);
+      for (const g of groups.values()) for (const pid of g.participants) if (outcomes.get(pid) === GONE) outcomes.set(pid, { kind: 'done' });
+      return;
+    } catch (err) {
+      if (!(err instanceof HubspotApiError)) throw err;
+      const blamed = blamedProperties(err);
+      const ours = blamed.filter((b) => OWN_PROPERTIES.has(b.name) && b.code === 'PROPERTY_DOESNT_EXIST');
+      if (attempt < 3 && ours.length && !state.ensured) {
+        state.ensured = true;
+        await ensureProperties(api);
+        continue;
+      }
+      const fresh = blamed.filter((b) => !state.dropped.has(b.name));
+      if (attempt < 3 && fresh.length) {
+        for (const b of fresh) state.dropped.set(b.name, b.code);
+        continue;
+      }
+      for (const g of groups.values()) for (const pid of g.participants) outcomes.set(pid, { kind: 'failed', message: err.message });
+      return;
+    }
+  }
+}
+
+function without(props: Props, dropped: Map<string, string>): Props {
+  return Object.fromEntries(Object.entries(props).filter(([k]) => !dropped.has(k)));
+}
+
+async function linkAll(ctx: AppContext, connectionId: string, groups: Map<string, Group>, ids: Map<string, string>): Promise<void> {
+  const values = [...groups].flatMap(([email, g]) => {
+    const id = ids.get(email);
+    return id ? g.participants.map((participantId) => ({ participantId, connectionId, externalId: id })) : [];
+  });
+  if (values.length === 0) return;
+  await ctx.db
+    .insert(crmLinks)
+    .values(values)
+    .onConflictDoUpdate({ target: [crmLinks.participantId, crmLinks.connectionId], set: { externalId: sql`excluded.external_id` } });
+  for (const v of values) forgetIdentity(connectionId, v.externalId);
+}
+
+async function record(ctx: AppContext, connectionId: string, rows: Row[], outcomes: Map<string, Outcome>): Promise<void> {
+  const done = rows.filter((r) => outcomes.get(r.participantId)?.kind === 'done');
+  if (done.length) {
+    // Only rows whose version is unchanged: a change that arrived mid-push is pushed next time.
+    const pairs = sql.join(done.map((r) => sql`(${r.participantId}::uuid, ${r.version}::int)`), sql`, `);
+    await ctx.db.execute(sql`delete from crm_push_queue where connection_id = ${connectionId} and (participant_id, version) in (${pairs})`);
+  }
+  for (const row of rows) {
+    const o = outcomes.get(row.participantId);
+    if (o?.kind !== 'failed') continue;
+    // Moved past this run's start so the run ends; the row waits for the next push, visibly.
+    await ctx.db
+      .update(crmPushQueue)
+      .set({ lastError: o.message.slice(0, 500), attempts: sql`${crmPushQueue.attempts} + 1`, dirtyAt: sql`now()` })
+      .where(and(eq(crmPushQueue.connectionId, connectionId), eq(crmPushQueue.participantId, row.participantId), eq(crmPushQueue.version, row.version)));
+  }
+}
+
+/** Properties HubSpot refused recently for this portal, with the reason (for the console, too). */
+export async function droppedProperties(ctx: AppContext, connectionId: string): Promise<Record<string, { code: string; at: string }>> {
+  const [row] = await ctx.db.select().from(appMeta).where(eq(appMeta.key, droppedPropertiesKey(connectionId)));
+  return (row?.value as Record<string, { code: string; at: string }>) ?? {};
+}
+
+async function recentlyDropped(ctx: AppContext, connectionId: string): Promise<Map<string, string>> {
+  const all = await droppedProperties(ctx, connectionId);
+  return new Map(Object.entries(all).filter(([, v]) => Date.now() - Date.parse(v.at) < DROP_FOR_MS).map(([k, v]) => [k, v.code]));
+}
+
+async function rememberDropped(ctx: AppContext, connectionId: string, dropped: Map<string, string>): Promise<void> {
+  const previous = await droppedProperties(ctx, connectionId);
+  const now = new Date().toISOString();
+  const value: Record<string, { code: string; at: string }> = {};
+  for (const [name, code] of dropped) value[name] = previous[name] && Date.now() - Date.parse(previous[name].at) < DROP_FOR_MS ? previous[name] : { code, at: now };
+  if (Object.keys(value).length === 0 && Object.keys(previous).length === 0) return;
+  await ctx.db
+    .insert(appMeta)
+    .values({ key: droppedPropertiesKey(connectionId), value })
+    .onConflictDoUpdate({ target: appMeta.key, set: { value, updatedAt: new Date() } });
+}
+
+
+/** The database's clock as text (microseconds kept), comparable with crm_push_queue.dirty_at. */
+export async function databaseNow(ctx: AppContext): Promise<string> {
+  const rows = (await ctx.db.execute<{ now: string }>(sql`select now()::text as now`)) as unknown as { now: string }[];
+  return rows[0]!.now;
+}

@@ -1,0 +1,183 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { and, eq } from 'drizzle-orm';
+import { crmLinks, crmPushQueue, type Connection } from '../../server/db/schema.ts';
+import { connectPortal, hubspotProvider } from '../../server/hubspot/module.ts';
+import { droppedProperties } from '../../server/hubspot/property-sync.ts';
+import { decrypt } from '../../server/platform/crypto.ts';
+import { defaultFieldMapping } from '../../shared/campaign.ts';
+import { createCampaign, PUBLIC_URL, startHub, type Hub } from './harness.ts';
+
+// Writing the program's figures to HubSpot contact properties: batches, coalescing, the three
+// settings for people HubSpot does not know yet, and the ways HubSpot pushes back. Workers are off
+// here: each test runs the push itself and looks at exactly what reached the portal.
+
+let hub: Hub;
+let api: Awaited<ReturnType<Hub['apiFor']>>;
+let connection: Connection;
+const portal = () => hub.emu.portal(hub.portalId);
+const push = () => hubspotProvider.push(hub.t.ctx, connection);
+const queued = () => hub.t.ctx.db.select().from(crmPushQueue).where(eq(crmPushQueue.connectionId, connection.id));
+const calls = (path: string) => hub.emu.requestLog.count({ path });
+
+beforeAll(async () => {
+  hub = await startHub({ workers: false });
+  const installed = await hub.install();
+  connection = installed.connection;
+  api = await hub.apiFor(installed.accountId);
+});
+afterAll(() => hub?.stop());
+beforeEach(() => {
+  hub.emu.faults.clear();
+  hub.emu.requestLog.clear();
+});
+
+async function enrol(campaignId: string, emails: string[]) {
+  const out: Record<string, any> = {};
+  for (let i = 0; i < emails.length; i += 25) {
+    const part = emails.slice(i, i + 25);
+    const bodies = await Promise.all(part.map((email) => api('POST', '/api/v1/referrers', { campaign_id: campaignId, email, first_name: 'Pat' })));
+    part.forEach((email, j) => (out[email] = bodies[j]!.body));
+  }
+  return out;
+}
+
+describe('pushing properties', () => {
+  it('creates or updates 250 people by email in three batches and links each to its contact', async () => {
+    const campaign = await createCampaign(api, { name: 'Batching' });
+    hub.emu.generateContacts(hub.portalId, 120, { emailDomain: 'existing.test' });
+    const existing = portal().contacts.filter((c) => c.properties.email?.endsWith('@existing.test')).map((c) => c.properties.email!);
+    const emails = [...existing, ...Array.from({ length: 130 }, (_, i) => `new${i}@batch.test`)];
+    const people = await enrol(campaign.id, emails);
+    await push();
+    expect(calls('/crm/v3/objects/contacts/batch/upsert')).toBe(3);
+    expect(calls('/crm/v3/objects/contacts/batch/update')).toBe(0);
+    for (const email of emails) expect(portal().contact(email)!.properties).toMatchObject({ refcard_referral_link: people[email].link, refcard_referral_status: 'referrer', refcard_campaign: 'Batching' });
+    const links = await hub.t.ctx.db.select().from(crmLinks).where(eq(crmLinks.connectionId, connection.id));
+    expect(links.filter((l) => Object.values(people).some((p) => p.id === l.participantId))).toHaveLength(250);
+    expect(await queued()).toHaveLength(0);
+  });
+
+  it('makes one write for a person changed many times, and one input for a contact two campaigns share', async () => {
+    const a = await createCampaign(api, { name: 'Coalesce A', field_mapping: withFirstName() });
+    const b = await createCampaign(api, { name: 'Coalesce B', field_mapping: withFirstName() });
+    const pa = (await enrol(a.id, ['twice@coalesce.test']))['twice@coalesce.test'];
+    await enrol(b.id, ['twice@coalesce.test']);
+    await push();
+    hub.emu.requestLog.clear();
+    for (const name of ['Al', 'Bo', 'Cy', 'Di', 'Ed']) await api('PATCH', `/api/v1/participants/${pa.id}`, { first_name: name });
+    expect((await queued()).find((r) => r.participantId === pa.id)?.version).toBe(5);
+    await push();
+    const writes = hub.emu.requestLog.entries({ path: '/crm/v3/objects/contacts/batch/update' });
+    expect(writes).toHaveLength(1);
+    expect(portal().contact('twice@coalesce.test')!.properties.firstname).toBe('Ed');
+  });
+
+  it('keeps a change that arrived while its push was in flight, and sends it next time', async () => {
+    const campaign = await createCampaign(api, { name: 'Racing', field_mapping: withFirstName() });
+    const p = (await enrol(campaign.id, ['racer@race.test']))['racer@race.test'];
+    await push();
+    await api('PATCH', `/api/v1/participants/${p.id}`, { first_name: 'Old' });
+    hub.emu.faults.set({ latencyMs: 400, path: '/crm/v3/objects/contacts/batch/update' });
+    const running = push();
+    await new Promise((r) => setTimeout(r, 150));
+    await api('PATCH', `/api/v1/participants/${p.id}`, { first_name: 'New' });
+    await running;
+    expect((await queued()).map((r) => r.participantId)).toContain(p.id);
+    hub.emu.faults.clear();
+    await push();
+    expect(portal().contact('racer@race.test')!.properties.firstname).toBe('New');
+    expect(await queued()).toHaveLength(0);
+  });
+
+  it('with "create", creates contacts that are missing and never touches existing ones', async () => {
+    const campaign = await createCampaign(api, { name: 'Create only', settings: { hubspotNewParticipants: 'create' } });
+    hub.emu.ui.createContact(hub.portalId, { email: 'already@create.test', firstname: 'Already' });
+    await enrol(campaign.id, ['already@create.test', 'fresh@create.test']);
+    await push();
+    expect(portal().contact('fresh@create.test')!.properties.refcard_campaign).toBe('Create only');
+    expect(portal().contact('already@create.test')!.properties.refcard_referral_link).toBeUndefined();
+    expect(await queued()).toHaveLength(0);
+  });
+
+  it('with "nothing", writes nothing for people HubSpot does not know', async () => {
+    const campaign = await createCampaign(api, { name: 'Hands off', settings: { hubspotNewParticipants: 'nothing' } });
+    await enrol(campaign.id, ['nobody@nothing.test']);
+    await push();
+    expect(portal().contact('nobody@nothing.test')).toBeUndefined();
+    expect(await queued()).toHaveLength(0);
+  });
+});
+
+describe('when HubSpot pushes back', () => {
+  it('leaves out a mapped property that no longer exists, writes the rest, and says which', async () => {
+    const mapping = defaultFieldMapping();
+    mapping.hubspot.outbound.push({ target: 'deleted_last_year', source: { kind: 'fixed', value: 'x' } });
+    const campaign = await createCampaign(api, { name: 'Stale mapping', field_mapping: mapping });
+    const people = await enrol(campaign.id, ['one@stale.test', 'two@stale.test']);
+    await push();
+    for (const email of ['one@stale.test', 'two@stale.test']) expect(portal().contact(email)!.properties.refcard_referral_link).toBe(people[email].link);
+    expect(await droppedProperties(hub.t.ctx, connection.id)).toMatchObject({ deleted_last_year: { code: 'PROPERTY_DOESNT_EXIST' } });
+    expect(await queued()).toHaveLength(0);
+  });
+
+  it('creates its properties on the first push when the install could not', async () => {
+    const other = hub.emu.createPortal();
+    hub.emu.faults.set({ errorRate: 1, errorStatuses: [502], path: '/crm/v3/properties' });
+    const { code } = hub.emu.installApp(hub.app.appId, other.portalId);
+    const installed = await connectPortal(hub.t.ctx, { code });
+    expect(installed.propertiesError).toMatch(/HubSpot failed/);
+    hub.emu.faults.clear();
+    const otherApi = await hub.apiFor(installed.accountId);
+    const campaign = await createCampaign(otherApi, { name: 'Late properties' });
+    const p = (await otherApi('POST', '/api/v1/referrers', { campaign_id: campaign.id, email: 'first@late.test' })).body;
+    await hubspotProvider.push(hub.t.ctx, installed.connection);
+    expect(hub.emu.portal(other.portalId).contact('first@late.test')!.properties).toMatchObject({ refcard_referral_code: p.code, refcard_referral_link: p.link });
+  });
+
+  it('when an admin deletes one of its properties, writes the others and says which one is missing', async () => {
+    const token = decrypt(hub.t.config.encryptionKey, (await hub.connection()).accessTokenEnc!);
+    const del = await fetch(`${hub.apiBase}/crm/v3/properties/contacts/refcard_referral_code`, { method: 'DELETE', headers: { authorization: `Bearer ${token}` } });
+    expect(del.status).toBe(204);
+    const campaign = await createCampaign(api, { name: 'Repair' });
+    const p = (await enrol(campaign.id, ['repair@repair.test']))['repair@repair.test'];
+    await push();
+    // HubSpot keeps a deleted property archived under its name: only an admin can restore it.
+    expect(portal().contact('repair@repair.test')!.properties).toMatchObject({ refcard_referral_link: p.link });
+    expect(await droppedProperties(hub.t.ctx, connection.id)).toMatchObject({ refcard_referral_code: { code: 'PROPERTY_DOESNT_EXIST' } });
+  });
+
+  it('rides out a burst of 429s and 5xx answers without losing a write', async () => {
+    const campaign = await createCampaign(api, { name: 'Storm' });
+    const people = await enrol(campaign.id, ['a@storm.test', 'b@storm.test']);
+    hub.emu.faults.set({ nextStatuses: [429, 503, 429], path: '/crm/v3/objects/contacts/batch' });
+    await push();
+    expect(hub.emu.requestLog.count({ path: '/crm/v3/objects/contacts/batch/upsert', status: 429 })).toBe(2);
+    for (const email of ['a@storm.test', 'b@storm.test']) expect(portal().contact(email)!.properties.refcard_referral_link).toBe(people[email].link);
+    expect(await queued()).toHaveLength(0);
+  });
+
+  it('unlinks a contact deleted in HubSpot instead of re-creating it', async () => {
+    const campaign = await createCampaign(api, { name: 'Deleted' });
+    const p = (await enrol(campaign.id, ['gone@deleted.test']))['gone@deleted.test'];
+    await push();
+    hub.emu.ui.deleteContact(hub.portalId, 'gone@deleted.test');
+    await api('PATCH', `/api/v1/participants/${p.id}`, { first_name: 'Still here' });
+    await push();
+    expect(portal().contact('gone@deleted.test')).toBeUndefined();
+    expect(await hub.t.ctx.db.select().from(crmLinks).where(and(eq(crmLinks.participantId, p.id), eq(crmLinks.connectionId, connection.id)))).toHaveLength(0);
+    expect(await queued()).toHaveLength(0);
+  });
+
+  it('writes links under the configured public URL', async () => {
+    const campaign = await createCampaign(api, { name: 'Links' });
+    const p = (await enrol(campaign.id, ['link@links.test']))['link@links.test'];
+    await push();
+    expect(portal().contact('link@links.test')!.properties.refcard_referral_link).toBe(`${PUBLIC_URL}/r/${p.code}`);
+  });
+});
+
+function withFirstName() {
+  const m = defaultFieldMapping();
+  m.hubspot.outbound.push({ target: 'firstname', source: { kind: 'field', field: 'first_name' } });
+  return m;
+}

@@ -1,0 +1,179 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { and, eq, inArray, isNull } from 'drizzle-orm';
+import { auditEvents, crmLinks, participants, rewards, webhookInbox } from '../../server/db/schema.ts';
+import { signV3 } from '../emulators/hubspot/index.ts';
+import { eventually } from '../support/app.ts';
+import { createCampaign, PUBLIC_URL, startHub, type Hub } from './harness.ts';
+
+// HubSpot webhooks, as HubSpot delivers them: signed batches, in no particular order, some twice.
+// Deal stages and contact properties qualify leads; deletions, merges and GDPR deletions keep
+// Refcard's links (and personal data) in step with the portal.
+
+let hub: Hub;
+let api: Awaited<ReturnType<Hub['apiFor']>>;
+let campaign: any;
+let referrer: any;
+const portal = () => hub.emu.portal(hub.portalId);
+const TARGET = `${PUBLIC_URL}/hubspot/webhooks`;
+
+beforeAll(async () => {
+  hub = await startHub();
+  hub.emu.seedPortal(hub.portalId, { pipelines: [{ id: '8001', label: 'Partners', stages: [{ id: '9001', label: 'Intro' }, { id: '9002', label: 'Signed', isClosed: true }] }] });
+  const installed = await hub.install();
+  api = await hub.apiFor(installed.accountId);
+  campaign = await createCampaign(api, {
+    name: 'Webhooks',
+    reward_rules: [{ id: 'bounty', name: '$50', recipient: 'referrer', amountCents: 5000, currency: 'USD' }],
+    qualification_rules: [
+      { id: 'won', kind: 'hubspot_deal_stage', pipelineId: 'default', stageId: 'closedwon' },
+      { id: 'partner', kind: 'hubspot_deal_stage', pipelineId: '8001', stageId: '9002' },
+      { id: 'customer', kind: 'hubspot_contact_property', property: 'lifecyclestage', value: 'customer' },
+    ],
+  });
+  referrer = (await api('POST', '/api/v1/referrers', { campaign_id: campaign.id, email: 'ref@hooks.test' })).body;
+});
+afterAll(() => hub?.stop());
+
+async function leadsInHubspot(emails: string[]) {
+  const ids: Record<string, string> = {};
+  for (const email of emails) ids[email] = (await api('POST', '/api/v1/leads', { campaign_id: campaign.id, email, referral_code: referrer.code })).body.id;
+  // Each lead reaches HubSpot as a contact, linked to its participant.
+  const contacts = await eventually(async () => {
+    const links = await hub.t.ctx.db.select().from(crmLinks).where(inArray(crmLinks.participantId, Object.values(ids)));
+    expect(links).toHaveLength(emails.length);
+    return Object.fromEntries(emails.map((e) => [e, portal().contact(e)!.id]));
+  });
+  return { ids, contacts };
+}
+
+function signedPost(body: string, o: { timestamp?: number; secret?: string } = {}) {
+  const ts = o.timestamp ?? Date.now();
+  return hub.t.app.request(TARGET, {
+    method: 'POST',
+    body,
+    headers: { 'content-type': 'application/json', 'X-HubSpot-Signature-v3': signV3(o.secret ?? hub.app.clientSecret, 'POST', TARGET, body, ts), 'X-HubSpot-Request-Timestamp': String(ts) },
+  });
+}
+
+describe('receiving webhooks', () => {
+  it('stores a 100-event batch before answering, well inside HubSpot’s five seconds', async () => {
+    const events = Array.from({ length: 100 }, (_, i) => ({
+      eventId: 500_000 + i, subscriptionId: 1, portalId: hub.portalId, appId: hub.app.appId, occurredAt: Date.now() - i,
+      subscriptionType: 'object.propertyChange', objectTypeId: '0-1', objectId: 900_000 + i, propertyName: 'hs_lead_status', propertyValue: 'OPEN', attemptNumber: 0,
+    }));
+    const t0 = performance.now();
+    const res = await signedPost(JSON.stringify(events));
+    const ms = performance.now() - t0;
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ received: 100, stored: 100, duplicates: 0 });
+    console.log(`100-event webhook batch acknowledged in ${ms.toFixed(0)} ms`);
+    expect(ms).toBeLessThan(1000);
+    const again = await signedPost(JSON.stringify(events));
+    expect(await again.json()).toMatchObject({ stored: 0, duplicates: 100 });
+    // Applied afterwards by a job, each with the reason it changed nothing.
+    await eventually(async () => {
+      const rows = await hub.t.ctx.db.select().from(webhookInbox).where(inArray(webhookInbox.dedupeKey, events.map((e) => `${hub.portalId}:1:${e.eventId}:${e.occurredAt}:${e.objectId}:OPEN`)));
+      expect(rows).toHaveLength(100);
+      for (const r of rows) expect(r.result).toBe('skipped: no rule for hs_lead_status = "OPEN"');
+    });
+  });
+
+  it('refuses unsigned, stale and wrongly signed deliveries with 401 and stores nothing', async () => {
+    const body = JSON.stringify([{ eventId: 1, subscriptionId: 1, portalId: hub.portalId, occurredAt: Date.now(), subscriptionType: 'object.creation', objectTypeId: '0-1', objectId: 1 }]);
+    const unsigned = await hub.t.app.request(TARGET, { method: 'POST', body });
+    const stale = await signedPost(body, { timestamp: Date.now() - 6 * 60_000 });
+    const forged = await signedPost(body, { secret: 'guess' });
+    for (const r of [unsigned, stale, forged]) {
+      expect(r.status).toBe(401);
+      expect(r.headers.get('content-type')).toBe('application/problem+json');
+    }
+    expect(await hub.t.ctx.db.select().from(webhookInbox).where(eq(webhookInbox.dedupeKey, `${hub.portalId}:1:1:${JSON.parse(body)[0].occurredAt}:1:`))).toHaveLength(0);
+  });
+
+  it('acknowledges and ignores events of portals that never installed Refcard', async () => {
+    const body = JSON.stringify([{ eventId: 2, subscriptionId: 1, portalId: 424242, occurredAt: Date.now(), subscriptionType: 'object.creation', objectTypeId: '0-1', objectId: 7 }]);
+    const res = await signedPost(body);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ stored: 0, ignored: { unknownPortal: 1 } });
+  });
+});
+
+describe('qualifying from HubSpot', () => {
+  it('qualifies each lead once when deal and property events arrive shuffled, duplicated and replayed', async () => {
+    const { ids, contacts } = await leadsInHubspot(['d1@hooks.test', 'd2@hooks.test', 'd3@hooks.test', 'p1@hooks.test', 'p2@hooks.test', 'x1@hooks.test']);
+    hub.emu.webhooks.setBehaviour({ shuffle: true, duplicateRate: 0.5 });
+    hub.emu.webhooks.clear();
+    const deal = hub.emu.ui.createDeal(hub.portalId, { dealname: 'Big', dealstage: 'appointmentscheduled' }, { contacts: [contacts['d1@hooks.test']!, contacts['d2@hooks.test']!, contacts['d3@hooks.test']!] });
+    const partnerDeal = hub.emu.ui.createDeal(hub.portalId, { dealname: 'Partner', pipeline: '8001', dealstage: '9001' }, { contacts: [contacts['p2@hooks.test']!] });
+    for (const stage of ['qualifiedtobuy', 'closedwon', 'closedlost', 'closedwon']) hub.emu.ui.moveDealStage(hub.portalId, deal, stage);
+    hub.emu.ui.moveDealStage(hub.portalId, partnerDeal, '9002', { pipelineId: '8001' });
+    for (const stage of ['lead', 'customer', 'evangelist']) hub.emu.ui.updateContact(hub.portalId, contacts['p1@hooks.test']!, { lifecyclestage: stage });
+    hub.emu.ui.updateContact(hub.portalId, contacts['x1@hooks.test']!, { lifecyclestage: 'opportunity' });
+    await hub.emu.webhooks.settle();
+    for (const d of hub.emu.webhooks.deliveries.slice(0, 3)) await hub.emu.webhooks.replay(d.id);
+    hub.emu.webhooks.setBehaviour({ shuffle: false, duplicateRate: 0 });
+    const delivered = hub.emu.webhooks.deliveries.flatMap((d) => d.events);
+    expect(delivered.length).toBeGreaterThan(new Set(delivered.map((e) => `${e.eventId}:${e.occurredAt}`)).size);
+
+    const qualified = ['d1@hooks.test', 'd2@hooks.test', 'd3@hooks.test', 'p1@hooks.test', 'p2@hooks.test'].map((e) => ids[e]!);
+    await eventually(async () => {
+      const leads = await hub.t.ctx.db.select().from(participants).where(inArray(participants.id, Object.values(ids)));
+      for (const l of leads) expect([l.email, l.leadStatus]).toEqual([l.email, l.email === 'x1@hooks.test' ? 'pending' : 'qualified']);
+      const pending = await hub.t.ctx.db.select().from(webhookInbox).where(isNull(webhookInbox.processedAt));
+      expect(pending).toHaveLength(0);
+    }, 15_000);
+    const issued = await hub.t.ctx.db.select().from(rewards).where(inArray(rewards.leadId, qualified));
+    expect(issued).toHaveLength(5);
+    const audits = await hub.t.ctx.db.select().from(auditEvents).where(and(inArray(auditEvents.participantId, qualified), eq(auditEvents.action, 'lead.qualified')));
+    expect(audits).toHaveLength(5);
+    expect(audits.filter((a) => a.source === 'hubspot_deal_stage')).toHaveLength(4);
+    expect(audits.every((a) => a.externalEventId?.startsWith(`hubspot:${hub.portalId}:`))).toBe(true);
+    await eventually(() => expect(portal().contact(referrer.email)!.properties).toMatchObject({ refcard_qualified_referrals: '5', refcard_rewards_earned: '5' }));
+
+    // Every event says what it did, or why it did nothing.
+    const results = (await hub.t.ctx.db.select({ type: webhookInbox.eventType, result: webhookInbox.result }).from(webhookInbox)).map((r) => r.result!);
+    expect(results).toEqual(expect.arrayContaining([
+      'skipped: no rule for stage "qualifiedtobuy" in pipeline "default"',
+      'skipped: no rule for stage "9001" in pipeline "8001"',
+      'qualified 3 leads',
+      expect.stringMatching(/^skipped: nobody to qualify; contact \d+ is already qualified in "Webhooks"/),
+      'skipped: no ongoing sync of all contacts',
+      'skipped: no rule for lifecyclestage = "opportunity"',
+    ]));
+  });
+});
+
+describe('keeping links in step with the portal', () => {
+  it('unlinks a deleted contact and keeps the referral history', async () => {
+    const p = (await api('POST', '/api/v1/referrers', { campaign_id: campaign.id, email: 'del@hooks.test' })).body;
+    await eventually(async () => expect(await hub.t.ctx.db.select().from(crmLinks).where(eq(crmLinks.participantId, p.id))).toHaveLength(1));
+    hub.emu.ui.deleteContact(hub.portalId, 'del@hooks.test');
+    await eventually(async () => expect(await hub.t.ctx.db.select().from(crmLinks).where(eq(crmLinks.participantId, p.id))).toHaveLength(0));
+    const [still] = await hub.t.ctx.db.select().from(participants).where(eq(participants.id, p.id));
+    expect(still).toMatchObject({ email: 'del@hooks.test', erasedAt: null });
+  });
+
+  it('moves the links of merged contacts to the surviving one', async () => {
+    const keep = (await api('POST', '/api/v1/referrers', { campaign_id: campaign.id, email: 'keep@hooks.test' })).body;
+    const dup = (await api('POST', '/api/v1/referrers', { campaign_id: campaign.id, email: 'dup@hooks.test' })).body;
+    await eventually(async () => expect(await hub.t.ctx.db.select().from(crmLinks).where(inArray(crmLinks.participantId, [keep.id, dup.id]))).toHaveLength(2));
+    const survivor = hub.emu.ui.mergeContacts(hub.portalId, 'keep@hooks.test', 'dup@hooks.test');
+    await eventually(async () => {
+      const links = await hub.t.ctx.db.select().from(crmLinks).where(inArray(crmLinks.participantId, [keep.id, dup.id]));
+      expect(links.map((l) => l.externalId)).toEqual([String(survivor), String(survivor)]);
+    });
+  });
+
+  it('erases the participant when HubSpot deletes the contact for privacy (GDPR)', async () => {
+    const p = (await api('POST', '/api/v1/referrers', { campaign_id: campaign.id, email: 'forget@hooks.test', first_name: 'Forget' })).body;
+    await eventually(async () => expect(await hub.t.ctx.db.select().from(crmLinks).where(eq(crmLinks.participantId, p.id))).toHaveLength(1));
+    hub.emu.ui.gdprDeleteContact(hub.portalId, 'forget@hooks.test');
+    await eventually(async () => {
+      const [gone] = await hub.t.ctx.db.select().from(participants).where(eq(participants.id, p.id));
+      expect(gone).toMatchObject({ email: null, firstName: null });
+      expect(gone!.erasedAt).not.toBeNull();
+    });
+    const [erased] = await hub.t.ctx.db.select().from(auditEvents).where(and(eq(auditEvents.participantId, p.id), eq(auditEvents.action, 'participant.erased')));
+    expect(erased).toMatchObject({ actorLabel: 'HubSpot privacy deletion' });
+  });
+});
