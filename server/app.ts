@@ -7,6 +7,8 @@ import { httpMetrics, renderMetrics } from './http/metrics.ts';
 import { apiApp, openApiDocument, renderApiDocs } from './api/index.ts';
 import { landingRoutes } from './landing/routes.ts';
 import { PROVIDERS } from './providers.ts';
+import { adminRoutes } from './admin/routes.tsx';
+import { sandboxRoutes } from './sandbox/pages/routes.tsx';
 
 /** The whole HTTP surface. Stateless: everything lives in PostgreSQL, so any number can run. */
 export function createApp(ctx: AppContext): Hono {
@@ -32,5 +34,7 @@ export function createApp(ctx: AppContext): Hono {
   app.get('/api/docs', (c) => c.html(renderApiDocs(openApiDocument(ctx, api) as never)));
   app.route('/', landingRoutes(ctx));
   for (const p of Object.values(PROVIDERS)) app.route('/', p.routes(ctx));
+  app.route('/', adminRoutes(ctx));
+  if (ctx.config.sandbox) app.route('/', sandboxRoutes(ctx));
   return app;
 }

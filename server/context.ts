@@ -2,6 +2,7 @@ import type { Config } from './config.ts';
 import type { Db } from './db/client.ts';
 import type { Jobs } from './jobs/jobs.ts';
 import type { Logger } from './log.ts';
+import type { Sandbox } from './sandbox/start.ts';
 
 /** What every route and job needs; built once per process and passed down explicitly. */
 export interface AppContext {
@@ -10,4 +11,6 @@ export interface AppContext {
   jobs: Jobs;
   log: Logger;
   now: () => Date;
+  /** sandbox mode only: the in-process emulators and the demo account, set once seeded */
+  sandbox?: Sandbox;
 }

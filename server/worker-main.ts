@@ -9,7 +9,7 @@ async function main() {
     process.exit(1);
   }
   const booted = await boot(config, { workers: true });
-  booted.ctx.log.info('worker ready');
+  console.log('Refcard worker ready');
   const shutdown = async () => {
     await booted.stop();
     process.exit(0);

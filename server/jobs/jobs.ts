@@ -1,7 +1,7 @@
-import { PgBoss, fromDrizzle, type Job, type SendOptions } from 'pg-boss';
+import { PgBoss, fromDrizzle, type Job, type JobResult, type SendOptions } from 'pg-boss';
 import { sql } from 'drizzle-orm';
 import type { Queryable } from '../db/client.ts';
-import { QUEUES, QUEUE_OPTIONS, type QueueName } from './queues.ts';
+import { BATCH_SIZE, QUEUES, QUEUE_OPTIONS, type QueueName } from './queues.ts';
 import type { Logger } from '../log.ts';
 
 export type JobHandler = (job: Job<Record<string, unknown>>) => Promise<void>;
@@ -21,11 +21,15 @@ export interface Jobs {
 export const BOSS_SCHEMA = 'pgboss';
 
 export async function startJobs(url: string, log: Logger, opts: { max?: number } = {}): Promise<Jobs> {
-  const boss = new PgBoss({ connectionString: url, schema: BOSS_SCHEMA, max: opts.max ?? 6, application_name: 'refcard-jobs' });
+  // LISTEN/NOTIFY wakes a worker the moment a job commits, instead of at its next poll: every hop
+  // of "deal won → qualified → properties in HubSpot" is a job, so this is the latency.
+  const boss = new PgBoss({ connectionString: url, schema: BOSS_SCHEMA, max: opts.max ?? 6, application_name: 'refcard-jobs', useListenNotify: true });
   boss.on('error', (err) => log.error({ err }, 'job system error'));
   await boss.start();
   for (const name of Object.values(QUEUES)) {
-    if (!(await boss.getQueue(name))) await boss.createQueue(name, QUEUE_OPTIONS[name]).catch(ignoreExists);
+    const { policy: _p, retryDelayMax: _r, heartbeatSeconds: _h, ...updatable } = QUEUE_OPTIONS[name];
+    if (await boss.getQueue(name)) await boss.updateQueue(name, updatable);
+    else await boss.createQueue(name, QUEUE_OPTIONS[name]).catch(ignoreExists);
   }
   const workers: string[] = [];
   return {
@@ -33,17 +37,29 @@ export async function startJobs(url: string, log: Logger, opts: { max?: number }
     send: (q, queue, data, options = {}) => boss.send(queue, data, { ...options, db: fromDrizzle(q as never, sql) }),
     async work(handlers, workOpts = {}) {
       for (const [queue, handler] of Object.entries(handlers) as [QueueName, JobHandler][]) {
+        // Each job of a batch settles on its own: one failing delivery is retried alone.
         const id = await boss.work<Record<string, unknown>>(
           queue,
-          { batchSize: 1, localConcurrency: workOpts.concurrency?.[queue] ?? 2, pollingIntervalSeconds: 1 },
-          async ([job]) => {
-            try {
-              await handler(job!);
-            } catch (err) {
-              log.warn({ err, queue, jobId: job!.id }, 'job failed; it will be retried with back-off');
-              throw err;
-            }
+          {
+            batchSize: BATCH_SIZE[queue],
+            burstWhenBatchFull: true,
+            perJobResults: true,
+            localConcurrency: workOpts.concurrency?.[queue] ?? 2,
+            pollingIntervalSeconds: 1,
+            notifyPollingIntervalSeconds: 5,
           },
+          async (jobs) =>
+            Promise.all(
+              jobs.map(async (job): Promise<JobResult> => {
+                try {
+                  await handler(job);
+                  return { id: job.id, status: 'completed' };
+                } catch (err) {
+                  log.warn({ err, queue, jobId: job.id }, 'job failed; it will be retried with back-off');
+                  return { id: job.id, status: 'failed', output: { message: String((err as Error)?.message ?? err) } };
+                }
+              }),
+            ),
         );
         workers.push(id);
       }

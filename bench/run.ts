@@ -1,0 +1,56 @@
+import { startBenchEnv, BENCH_DIR } from './lib/env.ts';
+import { seedProgram } from './lib/seed.ts';
+import { printTable, writeResults, type BenchResult } from './lib/results.ts';
+import { readPaths } from './scenarios/read-paths.ts';
+import { webhookIngest } from './scenarios/webhook-ingest.ts';
+import { syncMemory, syncThroughput } from './scenarios/sync.ts';
+import { qualifyLatency } from './scenarios/qualify-latency.ts';
+import { startup } from './scenarios/startup.ts';
+import { scaleOut } from './scenarios/scaleout.ts';
+
+// `npm run bench`: every figure with its target, measured in one run on this machine, printed as a
+// table and written to bench/results.json and bench/RESULTS.md. Sizes can be lowered for a quick
+// look (BENCH_REFERRERS, BENCH_LEADS); the recorded results use the defaults.
+const REFERRERS = Number(process.env.BENCH_REFERRERS ?? 100_000);
+const LEADS = Number(process.env.BENCH_LEADS ?? 1_000_000);
+const ONLY = process.argv.slice(2);
+
+async function main() {
+  const env = await startBenchEnv();
+  const results: BenchResult[] = [];
+  const want = (name: string) => ONLY.length === 0 || ONLY.includes(name);
+  try {
+    const t0 = performance.now();
+    const hs = env.hubspot.issueTokens(env.hubspotApp.appId, env.portalId);
+    const ic = env.intercom.installApp(env.intercomApp.clientId, env.workspaceId).accessToken;
+    const seeded = await seedProgram(env.ctx, { referrers: REFERRERS, leads: LEADS, portalId: String(env.portalId), workspaceId: env.workspaceId, hubspotTokens: hs, intercomToken: ic });
+    console.log(`seeded ${REFERRERS.toLocaleString()} referrers and ${LEADS.toLocaleString()} leads in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    if (want('startup')) results.push(...(await step('startup', () => startup(env))));
+    const server = await env.startServer();
+    if (want('read')) results.push(...(await step('card and canvas', () => readPaths(env, server, seeded))));
+    if (want('webhooks')) results.push(...(await step('webhook ingest', () => webhookIngest(env, server, seeded))));
+    if (want('qualify')) results.push(...(await step('qualification latency', () => qualifyLatency(env, server, seeded))));
+    if (want('sync')) results.push(...(await step('sync throughput', () => syncThroughput(env, server, seeded))));
+    if (want('memory')) results.push(...(await step('sync memory', () => syncMemory(env, server, seeded))));
+    if (want('scaleout')) results.push(...(await step('scale-out', () => scaleOut(env, server, seeded))));
+  } finally {
+    await env.close();
+  }
+  printTable(results);
+  if (ONLY.length === 0) writeResults(results, BENCH_DIR);
+  const failed = results.filter((r) => !r.pass).length;
+  console.log(`\n${results.length - failed} passed, ${failed} failed`);
+}
+
+async function step(name: string, fn: () => Promise<BenchResult[]>): Promise<BenchResult[]> {
+  const t0 = performance.now();
+  process.stdout.write(`→ ${name} … `);
+  const r = await fn();
+  console.log(`${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  return r;
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

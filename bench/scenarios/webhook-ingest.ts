@@ -1,0 +1,55 @@
+import { sql } from 'drizzle-orm';
+import { runLoad } from '../lib/load.ts';
+import { result, type BenchResult } from '../lib/results.ts';
+import { hubspotV3Signature } from '../../server/platform/signatures.ts';
+import type { BenchEnv, ServerProcess } from '../lib/env.ts';
+import type { SeededProgram } from '../lib/seed.ts';
+
+const BATCH = 100;
+
+/** One signed 100-event HubSpot delivery, every event unique. */
+export function webhookBatch(env: BenchEnv, seeded: SeededProgram, batchNo: number, base = 0) {
+  const now = Date.now();
+  const events = Array.from({ length: BATCH }, (_, k) => {
+    const id = base + batchNo * BATCH + k + 1;
+    return {
+      eventId: id,
+      subscriptionId: 1,
+      portalId: env.portalId,
+      appId: env.hubspotApp.appId,
+      occurredAt: now,
+      subscriptionType: 'object.propertyChange',
+      attemptNumber: 0,
+      objectId: seeded.contactBase + 1 + (id % seeded.referrers),
+      objectTypeId: '0-1',
+      propertyName: 'hs_lead_status',
+      propertyValue: `OPEN_${id}`,
+      changeSource: 'CRM_UI',
+      sourceId: 'userId:1',
+    };
+  });
+  const body = JSON.stringify(events);
+  const ts = String(now);
+  const sig = hubspotV3Signature(env.hubspotApp.clientSecret, 'POST', `${env.env.PUBLIC_URL}/hubspot/webhooks`, body, ts);
+  return { method: 'POST', path: '/hubspot/webhooks', body, headers: { 'content-type': 'application/json', 'x-hubspot-signature-v3': sig, 'x-hubspot-request-timestamp': ts } };
+}
+
+const pending = async (env: BenchEnv) => Number((await env.ctx.db.execute<{ n: number }>(sql`select count(*)::int as n from webhook_inbox where processed_at is null`))[0]!.n);
+const stored = async (env: BenchEnv) => Number((await env.ctx.db.execute<{ n: number }>(sql`select count(*)::int as n from webhook_inbox where provider = 'hubspot'`))[0]!.n);
+
+/** Acknowledgement latency and sustained events/s of signed 100-event batches; then all applied, none lost. */
+export async function webhookIngest(env: BenchEnv, server: ServerProcess, seeded: SeededProgram): Promise<BenchResult[]> {
+  const before = await stored(env);
+  const load = await runLoad({ url: server.url, connections: 10, seconds: 10, request: (i) => webhookBatch(env, seeded, i, 10_000_000) });
+  const acked = (load.statuses[200] ?? 0) * BATCH;
+  const t0 = performance.now();
+  while ((await pending(env)) > 0 && performance.now() - t0 < 300_000) await new Promise((r) => setTimeout(r, 250));
+  const applySeconds = (performance.now() - t0) / 1000;
+  const lost = acked - ((await stored(env)) - before);
+  const left = await pending(env);
+  return [
+    result('webhook.ack_p99_ms', load.p99, 'ms', '< 50', `${load.requests} batches, ${load.errors} refused`),
+    result('webhook.events_per_s', acked / load.seconds, 'ev/s', '>= 5000', `all applied ${applySeconds.toFixed(1)} s after the last ack${left ? `, ${left} still pending` : ''}`),
+    result('webhook.lost', lost + left, 'events', '== 0'),
+  ];
+}
