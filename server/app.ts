@@ -16,7 +16,7 @@ export function createApp(ctx: AppContext): Hono {
   app.onError(handleError(ctx.log));
   app.notFound((c) => problemResponse(c, problem(404, 'not_found', `Nothing at ${c.req.method} ${c.req.path}.`)));
   app.use('*', httpMetrics);
-  app.use('*', secureHeaders({ crossOriginResourcePolicy: false, xFrameOptions: 'DENY' }));
+  app.use('*', secureHeaders({ crossOriginResourcePolicy: false, xFrameOptions: 'DENY', referrerPolicy: 'strict-origin-when-cross-origin' }));
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get('/readyz', async (c) => {

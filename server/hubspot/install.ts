@@ -5,7 +5,7 @@ import type { AppContext } from '../context.ts';
 import { syncRuns, webhookInbox, type Connection } from '../db/schema.ts';
 import { QUEUES } from '../jobs/queues.ts';
 import { page } from '../landing/page.ts';
-import { beginOAuth, completeOAuth } from '../platform/oauth-flow.ts';
+import { beginOAuth, completeOAuth, installIntent } from '../platform/oauth-flow.ts';
 import { finishInstall } from '../platform/install.ts';
 import { findConnection, saveConnection, type TokenSet } from '../platform/connections.ts';
 import { createAccount } from '../program/accounts.ts';
@@ -118,7 +118,7 @@ export function installRoutes(ctx: AppContext): Hono {
 
   app.get('/oauth/hubspot/install', async (c) => {
     if (!ctx.config.hubspot) return failPage(c, 503, 'HubSpot isn’t set up', 'This Refcard server has no HubSpot app credentials (HUBSPOT_CLIENT_ID, HUBSPOT_CLIENT_SECRET).');
-    const state = await beginOAuth(ctx, c, { provider: 'hubspot', purpose: 'install', returnTo: '/admin' });
+    const state = await beginOAuth(ctx, c, { provider: 'hubspot', ...(await installIntent(ctx, c)), returnTo: '/admin' });
     return c.redirect(authorizeUrl(ctx.config.hubspot, { redirectUri: callbackUrl(ctx), state }), 302);
   });
 

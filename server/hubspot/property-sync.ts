@@ -8,7 +8,7 @@ import { hubspotApi, type HubspotApi } from './client.ts';
 import { createContacts, findContactsByEmail, forgetIdentity, updateContacts, upsertContactsByEmail } from './contacts.ts';
 import { blamedProperties, HubspotApiError } from './errors.ts';
 import { ensureProperties } from './properties.ts';
-import { participantValues } from './participant-values.ts';
+import { participantValues } from '../program/participant-values.ts';
 
 // Property write-back: drains the connection's crm_push_queue in batches of ≤ 100. A queue row
 // means "this person changed" however often, so one write carries the latest values, and two

@@ -10,7 +10,7 @@ import { createOrAdoptContact, findContactByEmail, updateAttributes, type Attrib
 import { ensureDataAttributes } from './attributes.ts';
 import { IntercomApiError, IntercomUnavailable, isMissingAttribute } from './errors.ts';
 import { mapLimit } from './concurrency.ts';
-import { participantValues } from './participant-values.ts';
+import { participantValues } from '../program/participant-values.ts';
 
 // Attribute write-back: drains the connection's crm_push_queue. A row stands for "this person
 // changed" (however many times), so one PUT carries the latest values. A row is deleted only if

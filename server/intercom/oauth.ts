@@ -3,7 +3,7 @@ import { html } from 'hono/html';
 import { IntercomClient } from 'intercom-client';
 import type { AppContext } from '../context.ts';
 import { page } from '../landing/page.ts';
-import { beginOAuth, completeOAuth } from '../platform/oauth-flow.ts';
+import { beginOAuth, completeOAuth, installIntent } from '../platform/oauth-flow.ts';
 import { finishInstall } from '../platform/install.ts';
 import { ProgramError } from '../program/errors.ts';
 import { intercomApi, intercomConfig } from './client.ts';
@@ -33,8 +33,7 @@ export function oauthRoutes(ctx: AppContext): Hono {
   app.get('/oauth/intercom/install', async (c) => {
     if (!ctx.config.intercom) return failPage(c, 503, 'Intercom isn’t set up', 'This Refcard server has no Intercom app credentials (INTERCOM_CLIENT_ID, INTERCOM_CLIENT_SECRET).');
     const fromAppStore = c.req.query('from') === 'appstore';
-    const purpose = c.req.query('purpose') === 'signin' ? 'signin' : 'install';
-    const state = await beginOAuth(ctx, c, { provider: 'intercom', purpose, returnTo: fromAppStore ? APPSTORE_RETURN : '/admin' });
+    const state = await beginOAuth(ctx, c, { provider: 'intercom', ...(await installIntent(ctx, c)), returnTo: fromAppStore ? APPSTORE_RETURN : '/admin' });
     const url = new URL('/oauth', ctx.config.intercom.authBase);
     url.searchParams.set('client_id', ctx.config.intercom.clientId);
     url.searchParams.set('state', state);

@@ -2,14 +2,14 @@ import type { Context } from 'hono';
 import type { AppContext } from '../context.ts';
 import type { Connection } from '../db/schema.ts';
 import { createAccount } from '../program/accounts.ts';
-import { readSession, startSession } from '../admin/sessions.ts';
+import { startSession } from '../admin/sessions.ts';
 import { findConnection, saveConnection, type Provider, type TokenSet } from './connections.ts';
 import type { OAuthPurpose } from './oauth-flow.ts';
 
 /**
  * The end of every install and sign-in, whichever CRM: decide the account, save the connection
  * (tokens encrypted), and sign the installing admin in with a fresh session.
- *   - an admin already signed in who clicked "Connect" → their account;
+ *   - an admin signed in who clicked "Connect" → their account (another account's portal is refused);
  *   - a portal/workspace already connected → its account (reinstall updates, never duplicates);
  *   - otherwise a new account, named after the portal/workspace.
  */
@@ -25,9 +25,11 @@ export async function finishInstall(
     flow: { purpose: OAuthPurpose; accountId: string | null };
   },
 ): Promise<{ accountId: string; connection: Connection; createdAccount: boolean; createdConnection: boolean }> {
-  const session = await readSession(ctx, c);
+  // The flow carries the signed-in admin's account when they clicked Connect; saveConnection then
+  // refuses a portal that belongs to another account. Otherwise (marketplace install, sign-in) the
+  // portal's own account, or a new one.
   const existing = await findConnection(ctx.db, input.provider, input.externalId);
-  let accountId = input.flow.accountId ?? existing?.accountId ?? session?.accountId ?? null;
+  let accountId = input.flow.accountId ?? existing?.accountId ?? null;
   let createdAccount = false;
   const saved = await ctx.db.transaction(async (tx) => {
     if (!accountId) {

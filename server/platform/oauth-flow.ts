@@ -6,6 +6,7 @@ import type { AppContext } from '../context.ts';
 import { randomToken, sha256Hex } from './crypto.ts';
 import type { Provider } from './connections.ts';
 import { ProgramError } from '../program/errors.ts';
+import { readSession } from '../admin/sessions.ts';
 
 const BROWSER_COOKIE = 'rc_oauth';
 const STATE_TTL_MS = 10 * 60 * 1000;
@@ -35,6 +36,16 @@ export async function beginOAuth(ctx: AppContext, c: Context, input: { provider:
     expiresAt: new Date(Date.now() + STATE_TTL_MS),
   });
   return state;
+}
+
+/**
+ * What an install link asks for: `?purpose=signin` signs in to the account that owns the
+ * portal/workspace; otherwise it is an install, and an admin already signed in connects it to
+ * THEIR account (refused if it belongs to another), never to whichever account owns it.
+ */
+export async function installIntent(ctx: AppContext, c: Context): Promise<{ purpose: OAuthPurpose; accountId: string | null }> {
+  if (c.req.query('purpose') === 'signin') return { purpose: 'signin', accountId: null };
+  return { purpose: 'install', accountId: (await readSession(ctx, c))?.accountId ?? null };
 }
 
 /** Consumes the state exactly once; throws a 400 ProgramError naming what is wrong. */

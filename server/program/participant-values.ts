@@ -4,12 +4,12 @@ import type { Queryable } from '../db/client.ts';
 import type { AppContext } from '../context.ts';
 import { referralLink } from '../../shared/codes.ts';
 import type { ParticipantValues } from '../../shared/mapping.ts';
-import { statsFor } from '../program/stats.ts';
-import { fullName } from '../program/contact-view.ts';
+import { statsFor } from './stats.ts';
+import { fullName } from './contact-view.ts';
 
 /**
- * Everything a field mapping can write for a page of participants, in three queries whatever the
- * page size (stats and referrers are loaded for all of them at once).
+ * Everything a field mapping can write for a batch of participants, in three queries whatever the
+ * batch size: stats and referrers are loaded for all of them at once.
  */
 export async function participantValues(
   ctx: Pick<AppContext, 'config'>,
