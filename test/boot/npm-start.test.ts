@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, chmodSync } from 'node:fs';
+import { mkdtempSync, rmSync, chmodSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import postgres from 'postgres';
 import { freePort } from '../../server/db/embedded.ts';
@@ -36,8 +36,10 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
+const sandboxFile = () => JSON.parse(readFileSync(join(dataDir, 'sandbox.json'), 'utf8'));
+
 describe('npm start on a fresh machine', () => {
-  it('serves /healthz on the embedded database and keeps the data across a stop and restart', async () => {
+  it('serves /healthz on the embedded database and keeps the data across a stop and restart, in a sandbox that stays the same', async () => {
     const port = await freePort();
     const pgPort = await freePort();
     child = await start(port, pgPort);
@@ -46,6 +48,13 @@ describe('npm start on a fresh machine', () => {
     const sql = postgres(`postgres://postgres:postgres@127.0.0.1:${pgPort}/postgres`, { max: 1, onnotice: () => {} });
     await sql`insert into accounts (name) values ('survives restarts')`;
     await sql.end();
+    // No HubSpot/Intercom credentials: sandbox mode, with a demo account already connected.
+    const first = sandboxFile();
+    expect(first.hubspot.portalId).toBeGreaterThan(0);
+    const campaigns = await fetch(`http://127.0.0.1:${port}/api/v1/campaigns`, { headers: { authorization: `Bearer ${first.account.apiKey}` } });
+    expect(campaigns.status).toBe(200);
+    expect((await campaigns.json()).data.map((c: { id: string }) => c.id)).toContain(first.campaign.id);
+    expect((await fetch(`http://127.0.0.1:${port}/sandbox`)).status).toBe(200);
     await stop(child);
 
     child = await start(port, pgPort);
@@ -53,6 +62,14 @@ describe('npm start on a fresh machine', () => {
     const rows = await again`select name from accounts where name = 'survives restarts'`;
     await again.end();
     expect(rows).toHaveLength(1);
+    // The same demo account, key, portal, workspace and app credentials after the restart.
+    const second = sandboxFile();
+    expect(second.account).toEqual(first.account);
+    expect(second.campaign).toEqual(first.campaign);
+    expect({ ...second.hubspot, apiBase: 0, authBase: 0, accessToken: 0 }).toEqual({ ...first.hubspot, apiBase: 0, authBase: 0, accessToken: 0 });
+    expect(second.intercom.workspaceId).toBe(first.intercom.workspaceId);
+    const again2 = await fetch(`http://127.0.0.1:${port}/api/v1/campaigns`, { headers: { authorization: `Bearer ${second.account.apiKey}` } });
+    expect(again2.status).toBe(200);
     await stop(child);
   }, 120_000);
 });

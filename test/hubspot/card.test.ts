@@ -56,14 +56,16 @@ const cardUrl = (contactId: number | string, portalId = hub.portalId) => `${PUBL
 
 describe('the card for a rep', () => {
   it('shows a contact Refcard has never met as not enrolled, after one HubSpot lookup that is then cached', async () => {
-    const before = hub.emu.requestLog.count();
+    // Only lookups of this contact count: background jobs may call HubSpot for others meanwhile.
+    const lookups = () => hub.emu.requestLog.count({ path: `/crm/v3/objects/contacts/${contacts.nina}` });
+    const before = lookups();
     const card = await hub.card(contacts.nina!);
     expect(card.status).toBe(200);
     expect(card.json).toMatchObject({ contact: { crmId: String(contacts.nina), email: 'nina@acme.test', name: 'Nina New' }, enrolment: null, campaign: { id: campaign.id } });
     expect(card.json.campaigns.map((c: any) => c.name)).toEqual(['Friends of Acme', 'Partners']);
-    expect(hub.emu.requestLog.count()).toBe(before + 1);
+    expect(lookups()).toBe(before + 1);
     await hub.card(contacts.nina!);
-    expect(hub.emu.requestLog.count()).toBe(before + 1);
+    expect(lookups()).toBe(before + 1);
   });
 
   it('enrols the contact from the card, and their link is in HubSpot by the time the card has its answer', async () => {

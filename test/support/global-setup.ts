@@ -6,6 +6,9 @@ import { startEmbeddedPostgres } from '../../server/db/embedded.ts';
 import { runMigrations } from '../../server/db/migrate.ts';
 import { PgBoss } from 'pg-boss';
 import { BOSS_SCHEMA } from '../../server/jobs/jobs.ts';
+import { keepIntendedExitCode } from '../../server/db/exit-code.ts';
+
+keepIntendedExitCode();
 
 export const TEMPLATE_DB = 'refcard_template';
 
