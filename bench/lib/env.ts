@@ -75,7 +75,8 @@ export async function startBenchEnv(): Promise<BenchEnv> {
   const ws = intercom.createWorkspace({ name: 'Bench workspace' });
 
   const env: Record<string, string> = {
-    NODE_ENV: 'production',
+    // Development mode only so local receivers may be plain http; everything else is as in production.
+    NODE_ENV: 'development',
     PORT: String(serverPort),
     PUBLIC_URL: publicUrl,
     DATABASE_URL: databaseUrl,

@@ -4,6 +4,7 @@ import { createAccount, createApiKey } from '../../server/program/accounts.ts';
 import { createCampaign } from '../../server/program/campaigns.ts';
 import { systemActor } from '../../server/program/actor.ts';
 import { saveConnection } from '../../server/platform/connections.ts';
+import { connectPortal } from '../../server/hubspot/install.ts';
 import type { AppContext } from '../../server/context.ts';
 
 export interface SeededProgram {
@@ -25,15 +26,16 @@ export interface SeededProgram {
  */
 export async function seedProgram(
   ctx: AppContext,
-  opts: { referrers: number; leads: number; portalId: string; workspaceId: string; hubspotTokens: { accessToken: string; refreshToken: string }; intercomToken: string },
+  opts: { referrers: number; leads: number; workspaceId: string; hubspotCode: string; intercomToken: string },
 ): Promise<SeededProgram> {
   const db: Db = ctx.db;
   const account = await createAccount(db, 'Bench Co.');
   const { key } = await createApiKey(db, account.id, 'bench');
   const campaign = await db.transaction((tx) =>
-    createCampaign(tx, account.id, { name: 'Bench campaign', rewardRules: [{ id: 'r', name: '$10', recipient: 'referrer', trigger: 'per_qualified_lead', amountCents: 1000, currency: 'USD' }], qualificationRules: [{ id: 'won', kind: 'hubspot_deal_stage', pipelineId: 'default', stageId: 'closedwon' }] }, systemActor()),
+    createCampaign(tx, account.id, { name: 'Bench campaign', rewardRules: [{ id: 'r', name: '$10', recipient: 'referrer', trigger: 'per_qualified_lead', amountCents: 1000, currency: 'USD' }], qualificationRules: [{ id: 'won', kind: 'hubspot_deal_stage', pipelineId: 'default', stageId: 'closedwon' }], settings: { intercomNewParticipants: 'nothing' } }, systemActor()),
   );
-  const hs = await saveConnection(ctx, db, { accountId: account.id, provider: 'hubspot', externalId: opts.portalId, tokens: { accessToken: opts.hubspotTokens.accessToken, refreshToken: opts.hubspotTokens.refreshToken, expiresAt: new Date(Date.now() + 30 * 60_000) } });
+  // The portal is connected through the real install (tokens, Refcard's properties created).
+  const hs = await connectPortal(ctx, { code: opts.hubspotCode, accountId: account.id });
   const ic = await saveConnection(ctx, db, { accountId: account.id, provider: 'intercom', externalId: opts.workspaceId, tokens: { accessToken: opts.intercomToken, expiresAt: null } });
   const contactBase = 5_000_000;
   const code = (prefix: string) => sql.raw(`translate(substr(md5('${prefix}' || g), 1, 10), '01', 'wz')`);
@@ -44,14 +46,19 @@ export async function seedProgram(
            now() - (g || ' seconds')::interval
     from generate_series(1, ${opts.referrers}) g
     on conflict do nothing`);
-  await db.execute(sql`
-    insert into participants (account_id, campaign_id, email, first_name, code, source, referred_by_id, lead_status, status_changed_at, created_at)
-    select ${account.id}, ${campaign.id}, 'lead' || g || '@bench.test', 'Lead ' || g, ${code('l')}, 'bench',
-           md5('r' || (1 + (g % ${opts.referrers})))::uuid,
-           (case when g % 10 < 2 then 'qualified' when g % 10 = 9 then 'unqualified' else 'pending' end),
-           now(), now() - (g || ' seconds')::interval
-    from generate_series(1, ${opts.leads}) g
-    on conflict do nothing`);
+  // In slices, so no single statement runs into the pool's statement timeout.
+  const SLICE = 100_000;
+  for (let from = 1; from <= opts.leads; from += SLICE) {
+    const to = Math.min(opts.leads, from + SLICE - 1);
+    await db.execute(sql`
+      insert into participants (account_id, campaign_id, email, first_name, code, source, referred_by_id, lead_status, status_changed_at, created_at)
+      select ${account.id}, ${campaign.id}, 'lead' || g || '@bench.test', 'Lead ' || g, ${code('l')}, 'bench',
+             md5('r' || (1 + (g % ${opts.referrers})))::uuid,
+             (case when g % 10 < 2 then 'qualified' when g % 10 = 9 then 'unqualified' else 'pending' end),
+             now(), now() - (g || ' seconds')::interval
+      from generate_series(${from}::int, ${to}::int) g
+      on conflict do nothing`);
+  }
   for (const conn of [hs.connection.id, ic.connection.id]) {
     await db.execute(sql`
       insert into crm_links (participant_id, connection_id, external_id)
