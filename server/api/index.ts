@@ -3,6 +3,7 @@ import type { AppContext } from '../context.ts';
 import { apiRouter } from './env.ts';
 import { requireApiKey } from './auth.ts';
 import { idempotency } from './idempotency.ts';
+import { apiRateLimit } from './rate-limit.ts';
 import { ProblemSchema } from './schemas.ts';
 import { campaignRoutes } from './campaign-routes.ts';
 import { participantRoutes } from './participant-routes.ts';
@@ -34,6 +35,7 @@ export function apiApp(ctx: AppContext) {
     await next();
   });
   app.use('*', requireApiKey(ctx));
+  app.use('*', apiRateLimit());
   // Text PostgreSQL cannot store (NUL, unpaired surrogates) anywhere in the query or the JSON body.
   app.use('*', async (c, next) => {
     let at = Object.entries(c.req.queries()).find(([name, values]) => !isStorableText(name) || values.some((v) => !isStorableText(v)))?.[0] ?? null;

@@ -42,6 +42,18 @@ export function isStorableText(s: string): boolean {
 /** `s` with what cannot be stored replaced by U+FFFD, for echoing a field name back safely. */
 export const storableText = (s: string) => s.replace(new RegExp(UNSTORABLE, 'g'), '\ufffd');
 
+/** A parsed JSON value PostgreSQL can store: NUL and unpaired surrogates in its strings and keys become U+FFFD. */
+export function storableJson(value: unknown): unknown {
+  if (unstorableTextAt(value) === null) return value;
+  const clean = (v: unknown): unknown => {
+    if (typeof v === 'string') return storableText(v);
+    if (Array.isArray(v)) return v.map(clean);
+    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [storableText(k), clean(x)]));
+    return v;
+  };
+  return clean(value);
+}
+
 /** The dotted path of the first string or key in a parsed JSON value that cannot be stored, or null. */
 export function unstorableTextAt(value: unknown): string | null {
   // Iterative: a 256 KB body can nest far deeper than the call stack allows.

@@ -139,7 +139,8 @@ export function installRoutes(ctx: AppContext): Hono {
     } catch (err) {
       if (err instanceof ProgramError) return failPage(c, err.status === 409 ? 409 : 400, 'Refcard could not be installed', err.message);
       if (err instanceof HubspotOAuthError) {
-        return failPage(c, 502, 'Refcard could not be installed', `HubSpot did not accept the installation (${err.message}). Please start again.`);
+        // A code HubSpot refuses (used, expired, made up) is the request's fault; HubSpot failing is not.
+        return failPage(c, err.refused ? 400 : 502, 'Refcard could not be installed', `HubSpot did not accept the installation (${err.message}). Please start again.`);
       }
       throw err;
     }

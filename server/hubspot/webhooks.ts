@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { AppContext } from '../context.ts';
 import { connections } from '../db/schema.ts';
 import { problem, problemResponse } from '../http/problem.ts';
+import { isStorableText, storableJson, storableText } from '../http/json-body.ts';
 import { storeInboundEvents } from '../platform/webhook-inbox.ts';
 import { WEBHOOK_PATH } from './app-meta.ts';
 import { verifiedBody } from './signed-request.ts';
@@ -14,6 +15,8 @@ import { verifiedBody } from './signed-request.ts';
 // object and value. A 100-event batch is one transaction per portal: an answer in milliseconds,
 // far inside HubSpot's 5 s.
 
+const LAST_STORABLE_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
 const OBJECT_TYPES: Record<string, string> = { '0-1': 'contact', '0-2': 'company', '0-3': 'deal', '0-5': 'ticket' };
 
 export const HubspotEventSchema = z
@@ -21,7 +24,8 @@ export const HubspotEventSchema = z
     eventId: z.union([z.number(), z.string()]),
     subscriptionId: z.union([z.number(), z.string()]),
     portalId: z.union([z.number(), z.string()]),
-    occurredAt: z.number(),
+    // Milliseconds since the epoch, within what a timestamp column holds (an event outside is malformed).
+    occurredAt: z.number().min(0).max(LAST_STORABLE_MS),
     subscriptionType: z.string().max(100),
     objectTypeId: z.string().optional(),
     objectId: z.union([z.number(), z.string()]).optional(),
@@ -62,7 +66,8 @@ export function webhookRoutes(ctx: AppContext): Hono {
 
     // One malformed event must not make HubSpot redeliver the whole batch: it is skipped, and said so.
     const events = raw.map((e) => HubspotEventSchema.safeParse(e)).flatMap((r) => (r.success ? [r.data] : []));
-    const portals = [...new Set(events.map((e) => String(e.portalId)))];
+    // (a portal id PostgreSQL could not even compare — NUL, an unpaired surrogate — names no portal of ours)
+    const portals = [...new Set(events.map((e) => String(e.portalId)))].filter(isStorableText);
     const conns = portals.length
       ? await ctx.db
           .select({ id: connections.id, externalId: connections.externalId })
@@ -77,7 +82,8 @@ export function webhookRoutes(ctx: AppContext): Hono {
         ctx,
         'hubspot',
         conn.id,
-        mine.map((e) => ({ dedupeKey: dedupeKey(e), eventType: eventName(e), payload: e, occurredAt: new Date(e.occurredAt) })),
+        // Text PostgreSQL cannot store (NUL, unpaired surrogates) is replaced rather than failing the batch.
+        mine.map((e) => ({ dedupeKey: storableText(dedupeKey(e)), eventType: storableText(eventName(e)), payload: storableJson(e), occurredAt: new Date(e.occurredAt) })),
       );
       stored += r.stored;
       duplicates += r.duplicates;

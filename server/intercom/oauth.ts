@@ -58,7 +58,8 @@ export function oauthRoutes(ctx: AppContext): Hono {
     if (!code || code.length > 500) return fail(400, 'Please start the installation again', 'Intercom sent no authorization code.');
 
     const token = await exchangeCode(ctx, code);
-    if (!token.ok) return fail(502, 'Intercom refused the installation', token.message);
+    // A code Intercom refuses (used, expired, made up) is the request's fault; Intercom failing is not.
+    if (!token.ok) return fail(token.refused ? 400 : 502, 'Intercom refused the installation', token.message);
     const me = await identify(ctx, token.token);
     if (!me) return fail(502, 'Intercom didn’t say which workspace this is', 'Try installing again in a moment.');
     // The installing admin becomes signed in to Refcard: only a verified address may be an identity.
@@ -94,7 +95,7 @@ export function oauthRoutes(ctx: AppContext): Hono {
   return app;
 }
 
-async function exchangeCode(ctx: AppContext, code: string): Promise<{ ok: true; token: string } | { ok: false; message: string }> {
+async function exchangeCode(ctx: AppContext, code: string): Promise<{ ok: true; token: string } | { ok: false; refused: boolean; message: string }> {
   const cfg = intercomConfig(ctx);
   let res: Response;
   try {
@@ -106,14 +107,14 @@ async function exchangeCode(ctx: AppContext, code: string): Promise<{ ok: true; 
     });
   } catch (err) {
     ctx.log.warn({ err }, 'Intercom token exchange failed');
-    return { ok: false, message: 'Intercom could not be reached; try again in a moment.' };
+    return { ok: false, refused: false, message: 'Intercom could not be reached; try again in a moment.' };
   }
   const body = (await res.json().catch(() => null)) as { token?: unknown; access_token?: unknown } | null;
   // The documented field is `token`; `access_token` is seen too.
   const token = body?.token ?? body?.access_token;
   if (!res.ok || typeof token !== 'string' || !token) {
     ctx.log.warn({ status: res.status }, 'Intercom token exchange refused');
-    return { ok: false, message: res.status >= 500 ? 'Intercom had a problem; try again in a moment.' : 'The authorization code was not accepted (it may have expired); install again.' };
+    return { ok: false, refused: res.status < 500, message: res.status >= 500 ? 'Intercom had a problem; try again in a moment.' : 'The authorization code was not accepted (it may have expired); install again.' };
   }
   return { ok: true, token };
 }

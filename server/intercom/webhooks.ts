@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import type { AppContext } from '../context.ts';
 import { problem, problemResponse } from '../http/problem.ts';
-import { storableText, unstorableTextAt } from '../http/json-body.ts';
+import { isStorableText, storableText, unstorableTextAt } from '../http/json-body.ts';
 import { findConnection } from '../platform/connections.ts';
 import { verifyIntercomWebhook } from '../platform/signatures.ts';
 import { storeInboundEvents } from '../platform/webhook-inbox.ts';
@@ -11,6 +11,7 @@ import { storeInboundEvents } from '../platform/webhook-inbox.ts';
 // prefers, and a notification is acknowledged only once it is safely in PostgreSQL.
 
 const MAX_BODY = 1024 * 1024;
+const LAST_STORABLE_SECONDS = Date.UTC(9999, 11, 31, 23, 59, 59) / 1000;
 
 interface Notification {
   type?: unknown;
@@ -47,15 +48,17 @@ export function webhookRoutes(ctx: AppContext): Hono {
       return problemResponse(c, problem(400, 'not_a_notification', 'The notification has no id or app_id.'));
     }
 
-    const connection = await findConnection(ctx.db, 'intercom', n.app_id);
+    // An id PostgreSQL could not even compare (NUL, an unpaired surrogate) names no workspace of ours.
+    const connection = isStorableText(n.app_id) ? await findConnection(ctx.db, 'intercom', n.app_id) : null;
     if (!connection) {
       // Events come from every workspace that installed the app; one we don't know is not an error.
       ctx.log.info({ workspace: n.app_id, topic: n.topic }, 'Intercom notification for an unknown workspace ignored');
       return c.json({ ok: true, ignored: 'unknown workspace' });
     }
-    const occurred = typeof n.created_at === 'number' && Number.isFinite(n.created_at) ? new Date(n.created_at * 1000) : null;
+    // Seconds since the epoch; a time no timestamp column can hold is treated as unknown.
+    const occurred = typeof n.created_at === 'number' && n.created_at >= 0 && n.created_at <= LAST_STORABLE_SECONDS ? new Date(n.created_at * 1000) : null;
     const { stored } = await storeInboundEvents(ctx, 'intercom', connection.id, [
-      { dedupeKey: n.id.slice(0, 200), eventType: n.topic.slice(0, 100), payload: storable(n), occurredAt: occurred },
+      { dedupeKey: storableText(n.id.slice(0, 200)), eventType: storableText(n.topic.slice(0, 100)), payload: storable(n), occurredAt: occurred },
     ]);
     return c.json({ ok: true, duplicate: stored === 0 });
   });

@@ -1,7 +1,7 @@
 import { PgBoss, fromDrizzle, type Job, type JobResult, type SendOptions } from 'pg-boss';
 import { sql } from 'drizzle-orm';
 import type { Queryable } from '../db/client.ts';
-import { BATCH_SIZE, QUEUES, QUEUE_OPTIONS, type QueueName } from './queues.ts';
+import { BATCH_SIZE, CONCURRENCY, POLL_SECONDS, QUEUES, QUEUE_OPTIONS, type QueueName } from './queues.ts';
 import type { Logger } from '../log.ts';
 
 export type JobHandler = (job: Job<Record<string, unknown>>) => Promise<void>;
@@ -23,11 +23,23 @@ export const BOSS_SCHEMA = 'pgboss';
 export async function startJobs(url: string, log: Logger, opts: { max?: number } = {}): Promise<Jobs> {
   // LISTEN/NOTIFY wakes a worker the moment a job commits, instead of at its next poll: every hop
   // of "deal won → qualified → properties in HubSpot" is a job, so this is the latency.
-  const boss = new PgBoss({ connectionString: url, schema: BOSS_SCHEMA, max: opts.max ?? 6, application_name: 'refcard-jobs', useListenNotify: true });
+  // Supervision every 10 s (pg-boss: 60 s): a killed worker's job is failed by its heartbeat, and
+  // the cached list of busy singleton keys (which keeps a tenant's next job from being fetched) is
+  // refreshed, within seconds rather than minutes.
+  const boss = new PgBoss({
+    connectionString: url,
+    schema: BOSS_SCHEMA,
+    max: opts.max ?? 6,
+    application_name: 'refcard-jobs',
+    useListenNotify: true,
+    superviseIntervalSeconds: 10,
+    monitorIntervalSeconds: 10,
+    queueCacheIntervalSeconds: 10,
+  });
   boss.on('error', (err) => log.error({ err }, 'job system error'));
   await boss.start();
   for (const name of Object.values(QUEUES)) {
-    const { policy: _p, retryDelayMax: _r, heartbeatSeconds: _h, ...updatable } = QUEUE_OPTIONS[name];
+    const { policy: _p, retryDelayMax: _r, ...updatable } = QUEUE_OPTIONS[name];
     if (await boss.getQueue(name)) await boss.updateQueue(name, updatable);
     else await boss.createQueue(name, QUEUE_OPTIONS[name]).catch(ignoreExists);
   }
@@ -44,9 +56,9 @@ export async function startJobs(url: string, log: Logger, opts: { max?: number }
             batchSize: BATCH_SIZE[queue],
             burstWhenBatchFull: true,
             perJobResults: true,
-            localConcurrency: workOpts.concurrency?.[queue] ?? 2,
-            pollingIntervalSeconds: 1,
-            notifyPollingIntervalSeconds: 5,
+            localConcurrency: workOpts.concurrency?.[queue] ?? CONCURRENCY[queue],
+            pollingIntervalSeconds: POLL_SECONDS[queue],
+            notifyPollingIntervalSeconds: POLL_SECONDS[queue],
           },
           async (jobs) =>
             Promise.all(

@@ -20,19 +20,48 @@ export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 // push runs coalesce into the one queued job, which still runs after the latest change.
 export const QUEUE_OPTIONS: Record<QueueName, Omit<Queue, 'name'>> = {
   'outbound.deliver': { notify: true, retryLimit: 12, retryDelay: 5, retryBackoff: true, retryDelayMax: 3600, expireInSeconds: 60 },
-  'crm.push': { policy: 'stately', notify: true, retryLimit: 20, retryDelay: 2, retryBackoff: true, retryDelayMax: 600, expireInSeconds: 300 },
-  'inbox.apply': { policy: 'stately', notify: true, retryLimit: 20, retryDelay: 2, retryBackoff: true, retryDelayMax: 600, expireInSeconds: 300 },
+  // A push or apply of a killed process stays `active` — and, being `stately`, holds back its
+  // tenant's next job — until pg-boss notices: the heartbeat makes that seconds, not the 5 min expiry.
+  'crm.push': { policy: 'stately', notify: true, retryLimit: 20, retryDelay: 2, retryBackoff: true, retryDelayMax: 600, expireInSeconds: 300, heartbeatSeconds: 15 },
+  'inbox.apply': { policy: 'stately', notify: true, retryLimit: 20, retryDelay: 2, retryBackoff: true, retryDelayMax: 600, expireInSeconds: 300, heartbeatSeconds: 15 },
   // A sync can run for minutes; the worker's heartbeat (automatic while the handler runs) is what
   // tells a live one from a killed one, so a crashed worker's sync is picked up again in ~30 s.
   'sync.run': { policy: 'singleton', notify: true, retryLimit: 50, retryDelay: 5, retryBackoff: true, retryDelayMax: 300, expireInSeconds: 3600, heartbeatSeconds: 30 },
   tick: { notify: true, retryLimit: 0, expireInSeconds: 120 },
 };
 
-/** Jobs a worker claims at once per queue: batches keep a backlog draining without poll gaps. */
+/**
+ * Jobs a worker claims at once per queue: batches keep a backlog of short deliveries draining
+ * without poll gaps. Per-tenant work (push, apply) is never batched: a batch settles only when its
+ * slowest job does, so one tenant's long push would hold another's (and, through the `stately`
+ * policy, that tenant's next push) for its whole duration.
+ */
 export const BATCH_SIZE: Record<QueueName, number> = {
   'outbound.deliver': 20,
-  'crm.push': 4,
-  'inbox.apply': 4,
+  'crm.push': 1,
+  'inbox.apply': 1,
   'sync.run': 1,
   tick: 1,
+};
+
+/** Jobs (or batches) one process works on at once per queue. */
+export const CONCURRENCY: Record<QueueName, number> = {
+  'outbound.deliver': 2,
+  'crm.push': 4,
+  'inbox.apply': 4,
+  'sync.run': 2,
+  tick: 1,
+};
+
+/**
+ * Idle poll per queue (seconds). NOTIFY wakes workers when a job is created, but a `stately` job
+ * queued behind a running one for the same tenant is only fetchable once that one finishes, and
+ * nothing notifies then: the poll is what bounds that wait on the latency-critical queues.
+ */
+export const POLL_SECONDS: Record<QueueName, number> = {
+  'outbound.deliver': 1,
+  'crm.push': 0.5,
+  'inbox.apply': 0.5,
+  'sync.run': 2,
+  tick: 5,
 };

@@ -1,4 +1,4 @@
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { html } from 'hono/html';
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
@@ -8,7 +8,7 @@ import { isWellFormedCode } from '../../shared/codes.ts';
 import { EmailSchema } from '../../shared/email.ts';
 import { createLead } from '../program/participants.ts';
 import { ProgramError } from '../program/errors.ts';
-import { fixedWindowLimiter } from '../http/rate-limit.ts';
+import { fixedWindowLimiter, retryAfterSeconds } from '../http/rate-limit.ts';
 import { clientAddress } from '../http/client-address.ts';
 import { isStorableText } from '../http/json-body.ts';
 import { page } from './page.ts';
@@ -32,8 +32,14 @@ export function landingRoutes(ctx: AppContext) {
   const app = new Hono();
   // Public routes: bounded per client address so codes cannot be enumerated or the form flooded.
   const limit = fixedWindowLimiter({ windowMs: 60_000, max: 30 });
+  // Looking codes up costs a query each: page views get a budget of their own, well above a person's.
+  const views = fixedWindowLimiter({ windowMs: 60_000, max: 120 });
+  const tooMany = (c: Context, limiter: typeof limit, key: string, text: string) =>
+    c.html(page('Too many attempts', html`<p>${text}</p>`), 429, { 'retry-after': retryAfterSeconds(limiter.retryAfterMs(key)) });
 
   app.get('/r/:code', async (c) => {
+    const ip = clientAddress(c, ctx.config.trustProxy);
+    if (!views(ip)) return tooMany(c, views, ip, 'Too many referral pages opened from here in a short time. Please wait a minute and try again.');
     const found = await lookup(ctx, c.req.param('code'));
     if (!found) return c.html(page('Referral link not found', notFoundBody()), 404);
     return c.html(page(`Join ${found.campaign.name}`, formBody(found, c.req.param('code'), { values: { first_name: '', last_name: '', email: '' }, errors: {} })));
@@ -41,7 +47,7 @@ export function landingRoutes(ctx: AppContext) {
 
   app.post('/r/:code', async (c) => {
     const ip = clientAddress(c, ctx.config.trustProxy);
-    if (!limit(`${ip}`)) return c.html(page('Too many attempts', html`<p>Too many sign-ups from here in a short time. Please wait a minute and try again.</p>`), 429);
+    if (!limit(ip)) return tooMany(c, limit, ip, 'Too many sign-ups from here in a short time. Please wait a minute and try again.');
     const code = c.req.param('code');
     const found = await lookup(ctx, code);
     const wantsJson = (c.req.header('accept') ?? '').includes('application/json') && !(c.req.header('accept') ?? '').includes('text/html');

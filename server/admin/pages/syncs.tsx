@@ -8,7 +8,8 @@ import { notFound, ProgramError } from '../../program/errors.ts';
 import { adminActor, field, type AdminEnv } from '../guard.ts';
 import { Badge, Csrf, renderPage, when } from '../layout.tsx';
 import { done } from '../flash.ts';
-import { attempt, listsOf, segmentsOf, type Choice } from '../catalogs.ts';
+import { attempt, catalogError, listsOf, segmentsOf, type Choice } from '../catalogs.ts';
+import { ConnectionUnavailable } from '../../platform/connections.ts';
 import { campaignsOf, connectionLabel, connectionsOf, isUuid, ownCampaign, ownConnection, accountOf, type AdminContext } from './common.ts';
 
 // `/admin/syncs`: bring CRM contacts in as referrers (all, a HubSpot list or an Intercom segment;
@@ -66,7 +67,13 @@ export function syncRoutes(app: Hono<AdminEnv>, ctx: AppContext): void {
     if (kind === 'all') source = { kind: 'all' };
     else if (kind === 'list' || kind === 'segment') {
       const id = field(form, kind);
-      const choices = await (kind === 'list' ? listsOf(ctx, conn) : segmentsOf(ctx, conn));
+      let choices: Choice[];
+      try {
+        choices = await (kind === 'list' ? listsOf(ctx, conn) : segmentsOf(ctx, conn));
+      } catch (err) {
+        // A disconnected or unreachable CRM is said on the page, not a 500.
+        throw new ProgramError(err instanceof ConnectionUnavailable ? 409 : 503, 'catalog_unavailable', `${catalogError(err, `the ${kind}s`)}. Check the connection on the Integrations page.`);
+      }
       const chosen = choices.find((x) => x.id === id);
       if (!chosen) throw new ProgramError(400, 'bad_source', `Choose a ${kind} from the list.`);
       source = { kind, id: chosen.id, name: chosen.name };
