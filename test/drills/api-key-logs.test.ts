@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestApp, type TestApp } from '../support/app.ts';
@@ -18,6 +18,7 @@ let web: RefcardProcess;
 let receiver: Awaited<ReturnType<typeof startReceiver>>;
 let key: { id: string; key: string };
 let revoked: { id: string; key: string };
+const dataDir = mkdtempSync(join(tmpdir(), 'refcard-drill-'));
 
 beforeAll(async () => {
   const port = await freePort();
@@ -42,12 +43,13 @@ beforeAll(async () => {
   revoked = await createApiKey(t.ctx.db, t.account.id, 'old integration');
   await t.ctx.db.transaction((tx) => revokeApiKey(tx, t.account.id, revoked.id));
   receiver = await startReceiver([500, 500, 200, 200, 200, 200, 200, 200, 200, 200]);
-  web = await startRefcardProcess({ role: 'web', env: { ...env, DATABASE_URL: t.database.url, DATA_DIR: mkdtempSync(join(tmpdir(), 'refcard-drill-')), LOG_LEVEL: 'trace' }, workers: true });
+  web = await startRefcardProcess({ role: 'web', env: { ...env, DATABASE_URL: t.database.url, DATA_DIR: dataDir, LOG_LEVEL: 'trace' }, workers: true });
 }, 120_000);
 afterAll(async () => {
   await web?.kill9();
   await receiver?.close();
   await t?.stop();
+  rmSync(dataDir, { recursive: true, force: true });
 });
 
 describe('API keys in the log', () => {

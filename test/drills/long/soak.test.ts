@@ -3,7 +3,6 @@ import { readFileSync } from 'node:fs';
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import { crmPushQueue, participants, syncRuns, webhookInbox } from '../../../server/db/schema.ts';
 import { startSync } from '../../../server/program/syncs.ts';
-import { hubspotV3Signature } from '../../../server/platform/signatures.ts';
 import { eventually } from '../../support/app.ts';
 import { deliver, qualificationOutcome, seedLeads, sleep, startHubspotDrill, type HubspotDrill } from '../support/hubspot-drill.ts';
 import { freePort, type RefcardProcess } from '../support/processes.ts';
@@ -15,7 +14,7 @@ import { freePort, type RefcardProcess } from '../support/processes.ts';
 // faults stop, and everything must settle: every event applied, each lead qualified once, every
 // link written back, no 5xx to anyone, and memory that did not keep growing.
 
-const SOAK_MS = Number(process.env.SOAK_SECONDS ?? 180) * 1000;
+const SOAK_MS = Number(process.env.SOAK_SECONDS ?? 240) * 1000;
 let d: HubspotDrill;
 let procs: RefcardProcess[];
 
@@ -29,7 +28,7 @@ afterAll(() => d?.stop());
 const rssMb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
 
 describe('a soak of a few minutes under mixed traffic and HubSpot faults', () => {
-  it('loses nothing, does nothing twice, answers no 5xx, and keeps its memory flat', async () => {
+  it('loses nothing, does nothing twice, answers no 5xx, and its memory stops growing', async () => {
     const { campaign, leads } = await seedLeads(d, 400, 'soak');
     const listId = d.emu.ui.createList(d.portalId, { name: 'Soak list', processingType: 'MANUAL' });
     d.emu.generateContacts(d.portalId, 1500, { addToList: { listId }, emailDomain: 'soaklist.test' });
@@ -122,11 +121,16 @@ describe('a soak of a few minutes under mixed traffic and HubSpot faults', () =>
     const [{ n }] = (await d.t.ctx.db.select({ n: sql<number>`count(*)::int` }).from(participants).where(eq(participants.campaignId, campaign.id))) as [{ n: number }];
     expect(n).toBeGreaterThanOrEqual(1500 + leads.length);
 
-    // Memory: the second half of the soak grew no more than the first settled at.
-    const half = rssSamples.slice(Math.floor(rssSamples.length / 2));
-    const growth = procs.map((_, k) => Math.max(...half.map((s) => s[k]!)) - Math.min(...half.map((s) => s[k]!)));
-    console.log(`RSS MB at start ${rssStart.map(Math.round)}, peak ${procs.map((_, k) => Math.round(Math.max(...rssSamples.map((s) => s[k]!))))}, spread over the second half ${growth.map(Math.round)}`);
-    for (const g of growth) expect(g).toBeLessThan(150);
+    // Memory: after a warm-up half (heaps and caches fill), the last quarter sits less than 100 MB
+    // above the third (medians, so a garbage collection in either does not count as growth).
+    const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
+    const quarter = Math.floor(rssSamples.length / 4);
+    const third = rssSamples.slice(2 * quarter, 3 * quarter);
+    const last = rssSamples.slice(3 * quarter);
+    const growth = procs.map((_, k) => median(last.map((s) => s[k]!)) - median(third.map((s) => s[k]!)));
+    console.log(`RSS MB at start ${rssStart.map(Math.round)}, peak ${procs.map((_, k) => Math.round(Math.max(...rssSamples.map((s) => s[k]!))))}, median growth from the third to the last quarter ${growth.map(Math.round)}`);
+    expect(quarter).toBeGreaterThan(3);
+    for (const g of growth) expect(g).toBeLessThan(100);
     for (const p of procs) expect(p.alive()).toBe(true);
   }, 900_000);
 });

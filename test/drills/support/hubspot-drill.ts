@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -81,6 +81,7 @@ export async function startHubspotDrill(opts: { emulator?: HubspotEmulatorOption
       for (const p of processes) await p.kill9().catch(() => {});
       await emu.close();
       await t.stop();
+      rmSync(env.DATA_DIR, { recursive: true, force: true });
     },
   };
 }
