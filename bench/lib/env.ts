@@ -1,8 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, rmSync, chmodSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pino from 'pino';
+import { sql } from 'drizzle-orm';
 import { startEmbeddedPostgres, freePort } from '../../server/db/embedded.ts';
 import { runMigrations } from '../../server/db/migrate.ts';
 import { createDb } from '../../server/db/client.ts';
@@ -14,7 +15,8 @@ import { createIntercomEmulator, type IntercomEmulator } from '../../test/emulat
 import { readFileSync } from 'node:fs';
 
 export const BENCH_DIR = resolve('bench');
-const TMP = join(BENCH_DIR, '.tmp');
+// One directory per run, so two runs on one machine never share a database.
+const TMP = join(BENCH_DIR, '.tmp', String(process.pid));
 
 export interface BenchEnv {
   databaseUrl: string;
@@ -26,6 +28,8 @@ export interface BenchEnv {
   intercomApp: { clientId: string; clientSecret: string };
   portalId: number;
   workspaceId: string;
+  /** the statements PostgreSQL spent most time on since the last call (BENCH_QUERIES=1), as lines */
+  topStatements(): Promise<string[]>;
   /** start a server process (web, workers or both) against the shared database */
   startServer(opts?: { port?: number; workers?: boolean; web?: boolean }): Promise<ServerProcess>;
   close(): Promise<void>;
@@ -49,7 +53,10 @@ export async function startBenchEnv(): Promise<BenchEnv> {
   rmSync(TMP, { recursive: true, force: true });
   mkdirSync(TMP, { recursive: true });
   chmodSync(TMP, 0o755);
-  const pg = await startEmbeddedPostgres({ dir: join(TMP, 'pg'), persistent: false });
+  chmodSync(dirname(TMP), 0o755);
+  // BENCH_QUERIES=1 prints, after each scenario, the statements PostgreSQL spent most time on.
+  const statements = Boolean(process.env.BENCH_QUERIES);
+  const pg = await startEmbeddedPostgres({ dir: join(TMP, 'pg'), persistent: false, settings: statements ? { shared_preload_libraries: 'pg_stat_statements' } : {} });
   const databaseUrl = pg.url('postgres');
   await runMigrations(databaseUrl);
 
@@ -111,12 +118,23 @@ export async function startBenchEnv(): Promise<BenchEnv> {
     intercomApp,
     portalId: portal.portalId,
     workspaceId: ws.idCode,
+    async topStatements() {
+      if (!statements) return [];
+      await db.execute(sql`create extension if not exists pg_stat_statements`);
+      const rows = (await db.execute(sql`
+        select calls, round(total_exec_time::numeric, 0) as total_ms, round(mean_exec_time::numeric, 3) as mean_ms, left(regexp_replace(query, '[[:space:]]+', ' ', 'g'), 160) as query
+        from pg_stat_statements order by total_exec_time desc limit 12`)) as unknown as { calls: number; total_ms: string; mean_ms: string; query: string }[];
+      await db.execute(sql`select pg_stat_statements_reset()`);
+      return rows.map((r) => `${String(r.total_ms).padStart(8)} ms ${String(r.calls).padStart(8)} calls ${String(r.mean_ms).padStart(8)} ms/call  ${r.query}`);
+    },
     async startServer(opts = {}) {
       const port = opts.port ?? serverPort;
       const web = opts.web ?? true;
       const script = web ? 'server/main.ts' : 'server/worker-main.ts';
       const t0 = performance.now();
-      const proc = spawn(process.execPath, ['node_modules/.bin/tsx', script], {
+      // BENCH_PROFILE=<dir> writes a CPU profile of every server process there when it stops.
+      const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${resolve(process.env.BENCH_PROFILE)}`] : [];
+      const proc = spawn(process.execPath, [...profile, '--import', 'tsx', script], {
         env: { ...process.env, ...env, PORT: String(port), RUN_WORKERS: String(opts.workers ?? true) },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
@@ -157,7 +175,7 @@ export async function startBenchEnv(): Promise<BenchEnv> {
   };
 }
 
-/** Resident memory of a process and its children (tsx runs the server in a child), in MB. */
+/** Resident memory of a process and its children, in MB. */
 function rssOf(pid: number): number {
   let total = 0;
   const visit = (p: number) => {

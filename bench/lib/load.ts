@@ -39,8 +39,7 @@ export async function runLoad(opts: { url: string; connections: number; seconds:
   const seconds = (performance.now() - started) / 1000;
   agent.destroy();
   latencies.sort((a, b) => a - b);
-  const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? NaN;
-  return { requests: latencies.length, errors, seconds, rps: latencies.length / seconds, p50: q(0.5), p95: q(0.95), p99: q(0.99), statuses };
+  return { requests: latencies.length, errors, seconds, rps: latencies.length / seconds, p50: percentile(latencies, 0.5), p95: percentile(latencies, 0.95), p99: percentile(latencies, 0.99), statuses };
 
   async function loop(seconds: number, record: (ms: number, status: number) => void) {
     const deadline = performance.now() + seconds * 1000;
@@ -50,30 +49,64 @@ export async function runLoad(opts: { url: string; connections: number; seconds:
         while (performance.now() < deadline) {
           const spec = opts.request(n++);
           const t0 = performance.now();
-          const status = await send(spec).catch(() => 0);
+          const status = await send(target, agent, spec).catch(() => 0);
           record(performance.now() - t0, status);
         }
       }),
     );
   }
+}
 
-  function send(spec: RequestSpec): Promise<number> {
-    return new Promise((resolve, reject) => {
-      const req = http.request(
-        { host: target.hostname, port: target.port, method: spec.method, path: spec.path, headers: spec.headers, agent },
-        (res) => {
-          res.on('data', () => {});
-          res.on('end', () => resolve(res.statusCode ?? 0));
-          res.on('error', reject);
-        },
-      );
-      req.on('error', reject);
-      if (spec.body) req.write(spec.body);
-      req.end();
-    });
-  }
+/**
+ * Open-loop load: requests scheduled at a fixed rate, at most `connections` in flight (as HubSpot
+ * delivers webhooks: as events happen, up to ten at once). Latency is counted from the moment a
+ * request was due, so time spent waiting for a free connection counts (no coordinated omission).
+ */
+export async function runPaced(opts: { url: string; connections: number; perSecond: number; seconds: number; request: (i: number) => RequestSpec }): Promise<LoadResult> {
+  const target = new URL(opts.url);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: opts.connections });
+  const latencies: number[] = [];
+  const statuses: Record<number, number> = {};
+  let errors = 0;
+  const total = Math.round(opts.perSecond * opts.seconds);
+  const started = performance.now();
+  const due = (i: number) => started + (i * 1000) / opts.perSecond;
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: opts.connections }, async () => {
+      while (next < total) {
+        const i = next++;
+        const wait = due(i) - performance.now();
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        const status = await send(target, agent, opts.request(i)).catch(() => 0);
+        latencies.push(performance.now() - due(i));
+        statuses[status] = (statuses[status] ?? 0) + 1;
+        if (status === 0 || status >= 400) errors++;
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  agent.destroy();
+  latencies.sort((a, b) => a - b);
+  return { requests: latencies.length, errors, seconds, rps: latencies.length / seconds, p50: percentile(latencies, 0.5), p95: percentile(latencies, 0.95), p99: percentile(latencies, 0.99), statuses };
 }
 
 export function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN;
+}
+
+function send(target: URL, agent: http.Agent, spec: RequestSpec): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      { host: target.hostname, port: target.port, method: spec.method, path: spec.path, headers: spec.headers, agent },
+      (res) => {
+        res.on('data', () => {});
+        res.on('end', () => resolve(res.statusCode ?? 0));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    if (spec.body) req.write(spec.body);
+    req.end();
+  });
 }

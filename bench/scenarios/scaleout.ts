@@ -16,13 +16,14 @@ async function split(servers: ServerProcess[], connections: number, seconds: num
 }
 
 /**
- * Two web and two worker processes on one PostgreSQL: no job runs twice, the per-portal HubSpot
+ * Two web and two worker processes on one PostgreSQL, against one of each: no job runs twice, the per-portal HubSpot
  * budget still holds across processes, and what card and webhook throughput the second web
  * process adds on this machine.
  */
-export async function scaleOut(env: BenchEnv, single: ServerProcess, seeded: SeededProgram): Promise<BenchResult[]> {
-  const one = { card: await runLoad({ url: single.url, connections: 50, seconds: 8, warmupSeconds: 1, request: (i) => cardRequest(env, seeded, i) }), hooks: await runLoad({ url: single.url, connections: 10, seconds: 8, request: (i) => webhookBatch(env, seeded, i, 20_000_000) }) };
-  await single.stop();
+export async function scaleOut(env: BenchEnv, single: { web: ServerProcess; worker: ServerProcess }, seeded: SeededProgram): Promise<BenchResult[]> {
+  const one = { card: await runLoad({ url: single.web.url, connections: 50, seconds: 8, warmupSeconds: 1, request: (i) => cardRequest(env, seeded, i) }), hooks: await runLoad({ url: single.web.url, connections: 10, seconds: 8, request: (i) => webhookBatch(env, seeded, i, 20_000_000) }) };
+  await single.web.stop();
+  await single.worker.stop();
   const webs = [await env.startServer({ port: await freePort(), workers: false }), await env.startServer({ port: await freePort(), workers: false })];
   const workers = [await env.startServer({ web: false }), await env.startServer({ web: false })];
   try {

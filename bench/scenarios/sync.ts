@@ -50,12 +50,12 @@ export async function syncThroughput(env: BenchEnv, server: ServerProcess, seede
   ];
 }
 
-/** Memory of the server while syncing 100,000 contacts (rate limits off to keep the run short). */
-export async function syncMemory(env: BenchEnv, server: ServerProcess, seeded: SeededProgram): Promise<BenchResult[]> {
+/** Memory of the worker process while syncing 100,000 contacts (rate limits off to keep the run short). */
+export async function syncMemory(env: BenchEnv, worker: ServerProcess, seeded: SeededProgram): Promise<BenchResult[]> {
   env.hubspot.rateLimits.configure({ enabled: false });
-  const before = server.rssMb();
+  const before = worker.rssMb();
   let peak = before;
-  const timer = setInterval(() => (peak = Math.max(peak, server.rssMb())), 250);
+  const timer = setInterval(() => (peak = Math.max(peak, worker.rssMb())), 250);
   const s = await syncList(env, seeded, 100_000, 'Bench list 100k');
   clearInterval(timer);
   env.hubspot.rateLimits.configure({ enabled: true });

@@ -14,7 +14,7 @@ export interface EmbeddedServer {
  * (`npm start`); tests use a throwaway one. As root, postgres refuses to run, so the library runs
  * it as the `postgres` system user, which must be able to traverse every parent directory.
  */
-export async function startEmbeddedPostgres(opts: { dir: string; port?: number; persistent: boolean }): Promise<EmbeddedServer> {
+export async function startEmbeddedPostgres(opts: { dir: string; port?: number; persistent: boolean; settings?: Record<string, string> }): Promise<EmbeddedServer> {
   const dir = resolve(opts.dir);
   mkdirSync(dirname(dir), { recursive: true });
   makeTraversable(dirname(dir));
@@ -26,7 +26,7 @@ export async function startEmbeddedPostgres(opts: { dir: string; port?: number; 
     password: 'postgres',
     persistent: opts.persistent,
     createPostgresUser: process.getuid?.() === 0,
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=300'],
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=300', ...Object.entries(opts.settings ?? {}).flatMap(([k, v]) => ['-c', `${k}=${v}`])],
     onLog: () => {},
     onError: () => {},
   });

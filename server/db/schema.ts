@@ -222,7 +222,12 @@ export const webhookInbox = pgTable(
     processedAt: ts('processed_at'),
     result: text('result'),
   },
-  (t) => [uniqueIndex('webhook_inbox_dedupe_uq').on(t.provider, t.dedupeKey), index('webhook_inbox_pending_idx').on(t.processedAt)],
+  (t) => [
+    uniqueIndex('webhook_inbox_dedupe_uq').on(t.provider, t.dedupeKey),
+    // The apply job's claim (a connection's unapplied events, oldest first) must not sort every
+    // applied event ever stored: only the unapplied ones are in this index, in claim order.
+    index('webhook_inbox_unapplied_idx').on(t.connectionId, t.occurredAt, t.id).where(sql`${t.processedAt} is null`),
+  ],
 );
 
 export const syncRuns = pgTable(

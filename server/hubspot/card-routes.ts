@@ -4,19 +4,19 @@ import { z } from 'zod';
 import type { AppContext } from '../context.ts';
 import { crmLinks, participants, type Connection } from '../db/schema.ts';
 import { problem, problemResponse, zodProblem } from '../http/problem.ts';
-import { ConnectionUnavailable } from '../platform/connections.ts';
-import { buildContactView, fullName, type CrmContact } from '../program/contact-view.ts';
+import { ConnectionUnavailable, findConnection } from '../platform/connections.ts';
+import { buildContactView, buildLinkedContactView, fullName, type CrmContact } from '../program/contact-view.ts';
 import { performContactAction } from '../program/contact-actions.ts';
 import type { ContactAction } from '../../shared/view-model.ts';
 import { hubspotApi } from './client.ts';
 import { contactIdentity } from './contacts.ts';
 import { HubspotApiError, HubspotUnavailable } from './errors.ts';
-import { portalRequest } from './portal-request.ts';
+import { notInstalled, portalRequest, verifiedPortal } from './portal-request.ts';
 import { databaseNow, pushProperties } from './property-sync.ts';
 
-// The CRM card's two routes. GET answers from PostgreSQL alone for a contact Refcard knows (one
-// linked through a sync, an enrolment or a write-back); only a contact it has never seen costs one
-// HubSpot call, cached for a minute. POST runs a button's action, then pushes what the action
+// The CRM card's two routes. GET answers from PostgreSQL alone, in one statement, for a contact
+// Refcard knows (one linked through a sync, an enrolment or a write-back); only a contact it has
+// never seen costs one HubSpot call, cached for a minute. POST runs a button's action, then pushes what the action
 // changed to HubSpot before answering (bounded), so the card's refresh of the record's properties
 // already shows the new values; the regular push job catches up with anything slower.
 
@@ -40,14 +40,19 @@ export function cardRoutes(ctx: AppContext): Hono {
   const app = new Hono();
 
   app.get('/hubspot/card', async (c) => {
-    const req = await portalRequest(ctx, c);
+    const req = await verifiedPortal(ctx, c);
     if (!req.ok) return req.response;
     const q = CardQuery.safeParse({ contactId: c.req.query('contactId'), campaignId: c.req.query('campaignId') || undefined });
     if (!q.success) return problemResponse(c, zodProblem(q.error, 'query'));
-    const { connection } = req.value;
+    const campaignId = q.data.campaignId ?? null;
+    const linked = await buildLinkedContactView(ctx, ctx.db, { provider: 'hubspot', externalId: req.value.portalId, crmId: q.data.contactId, campaignId });
+    if (!linked.connection) return notInstalled(c);
+    if (linked.view) return c.json(linked.view);
+    const connection = await findConnection(ctx.db, 'hubspot', req.value.portalId);
+    if (!connection) return notInstalled(c);
     const contact = await crmContact(ctx, connection, q.data.contactId);
     if (!contact) return unavailable(c);
-    return c.json(await buildContactView(ctx, ctx.db, { accountId: connection.accountId, connectionId: connection.id, contact, campaignId: q.data.campaignId ?? null }));
+    return c.json(await buildContactView(ctx, ctx.db, { accountId: connection.accountId, connectionId: connection.id, contact, campaignId }));
   });
 
   app.post('/hubspot/card/actions', async (c) => {

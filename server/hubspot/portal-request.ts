@@ -16,6 +16,15 @@ export interface PortalRequest {
 }
 
 export async function portalRequest(ctx: AppContext, c: Context): Promise<{ ok: true; value: PortalRequest } | { ok: false; response: Response }> {
+  const verified = await verifiedPortal(ctx, c);
+  if (!verified.ok) return verified;
+  const connection = await findConnection(ctx.db, 'hubspot', verified.value.portalId);
+  if (!connection) return { ok: false, response: notInstalled(c) };
+  return { ok: true, value: { connection, body: verified.value.body, user: verified.value.user } };
+}
+
+/** The signature and the portal's and app's ids checked, before any database work. */
+export async function verifiedPortal(ctx: AppContext, c: Context): Promise<{ ok: true; value: Omit<PortalRequest, 'connection'> & { portalId: string } } | { ok: false; response: Response }> {
   if (!ctx.config.hubspot) return { ok: false, response: problemResponse(c, problem(503, 'not_configured', 'This Refcard server has no HubSpot app credentials.')) };
   const verified = await verifiedBody(ctx, c);
   if (!verified.ok) return verified;
@@ -27,9 +36,9 @@ export async function portalRequest(ctx: AppContext, c: Context): Promise<{ ok: 
   if (appId && ctx.config.hubspot.appId && appId !== String(ctx.config.hubspot.appId)) {
     return { ok: false, response: problemResponse(c, problem(403, 'wrong_app', 'This request was made for another HubSpot app.', { field: 'appId' })) };
   }
-  const connection = await findConnection(ctx.db, 'hubspot', portalId);
-  if (!connection) {
-    return { ok: false, response: problemResponse(c, problem(403, 'not_installed', 'Refcard is not installed in this HubSpot portal. An admin can install it from the HubSpot marketplace.')) };
-  }
-  return { ok: true, value: { connection, body: verified.body, user: { id: c.req.query('userId') ?? null, email: c.req.query('userEmail') ?? null } } };
+  return { ok: true, value: { portalId, body: verified.body, user: { id: c.req.query('userId') ?? null, email: c.req.query('userEmail') ?? null } } };
+}
+
+export function notInstalled(c: Context): Response {
+  return problemResponse(c, problem(403, 'not_installed', 'Refcard is not installed in this HubSpot portal. An admin can install it from the HubSpot marketplace.'));
 }

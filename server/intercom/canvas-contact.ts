@@ -14,12 +14,17 @@ const TTL_MS = 5 * 60 * 1000;
 const MAX_ENTRIES = 10_000;
 const cache = new Map<string, { contact: CrmContact | null; at: number }>();
 
-export async function canvasContact(ctx: AppContext, connection: Connection, sent: CanvasKitContact): Promise<CrmContact | null> {
-  const name = clean(sent.name);
+/** The contact as the request describes it, when it says enough (it has an email field); else null. */
+export function contactInRequest(sent: CanvasKitContact): CrmContact | null {
   // "" is Intercom saying "no email"; only an absent field needs asking.
-  if (sent.email !== undefined && sent.email !== null) {
-    return { crmId: sent.id, email: clean(sent.email), name };
-  }
+  if (sent.email === undefined || sent.email === null) return null;
+  return { crmId: sent.id, email: clean(sent.email), name: clean(sent.name) };
+}
+
+export async function canvasContact(ctx: AppContext, connection: Connection, sent: CanvasKitContact): Promise<CrmContact | null> {
+  const given = contactInRequest(sent);
+  if (given) return given;
+  const name = clean(sent.name);
   const key = `${connection.id}:${sent.id}`;
   const hit = cache.get(key);
   if (hit && Date.now() - hit.at < TTL_MS) return hit.contact;

@@ -5,7 +5,7 @@ import { problem, problemResponse } from '../http/problem.ts';
 import { MAX_JSON_BODY } from '../http/json-body.ts';
 import { findConnection } from '../platform/connections.ts';
 import { verifyIntercomCanvas } from '../platform/signatures.ts';
-import { buildContactView } from '../program/contact-view.ts';
+import { buildContactView, buildContactViewAt } from '../program/contact-view.ts';
 import { performContactAction } from '../program/contact-actions.ts';
 import type { Actor } from '../program/actor.ts';
 import {
@@ -21,7 +21,7 @@ import {
   type InitializeRequest,
   type SubmitRequest,
 } from '../../intercom-canvas/index.ts';
-import { canvasContact } from './canvas-contact.ts';
+import { canvasContact, contactInRequest } from './canvas-contact.ts';
 
 // The inbox app's two Canvas Kit endpoints. The signature is checked on the raw body before
 // anything else; after that every outcome, failures included, is a valid canvas with HTTP 200,
@@ -33,12 +33,19 @@ export function canvasRoutes(ctx: AppContext): Hono {
   app.post('/intercom/canvas/initialize', async (c) => {
     const body = await signedBody<InitializeRequest>(ctx, c);
     if (body instanceof Response) return body;
-    const canvas = await safely(ctx, body, async (connection) => {
-      const sent = requestContact(body);
-      const contact = sent ? await canvasContact(ctx, connection, sent) : null;
-      if (!contact) return renderErrorCanvas({ kind: 'unknown_contact' });
-      return renderContactCanvas(await buildContactView(ctx, ctx.db, { accountId: connection.accountId, connectionId: connection.id, contact }));
-    });
+    const sent = requestContact(body);
+    const given = sent ? contactInRequest(sent) : null;
+    // The usual request carries the whole contact: workspace, contact and view in one statement.
+    const canvas = given
+      ? await guarded(ctx, body, async (workspaceId) => {
+          const { connection, view } = await buildContactViewAt(ctx, ctx.db, { provider: 'intercom', externalId: workspaceId, contact: given });
+          return unusable(ctx, connection) ?? renderContactCanvas(view!);
+        })
+      : await safely(ctx, body, async (connection) => {
+          const contact = sent ? await canvasContact(ctx, connection, sent) : null;
+          if (!contact) return renderErrorCanvas({ kind: 'unknown_contact' });
+          return renderContactCanvas(await buildContactView(ctx, ctx.db, { accountId: connection.accountId, connectionId: connection.id, contact }));
+        });
     return c.json(initializeResponse(canvas));
   });
 
@@ -96,17 +103,29 @@ async function signedBody<T>(ctx: AppContext, c: Context): Promise<T | Response>
 
 /** The workspace's connection, then `render`; every failure becomes an error canvas. */
 async function safely(ctx: AppContext, body: InitializeRequest, render: (connection: Connection) => Promise<Canvas>): Promise<Canvas> {
-  const consoleUrl = `${ctx.config.publicUrl}/admin`;
+  return guarded(ctx, body, async (workspaceId) => {
+    const connection = await findConnection(ctx.db, 'intercom', workspaceId);
+    return unusable(ctx, connection) ?? (await render(connection!));
+  });
+}
+
+/** `render` for the workspace the request names; a request naming none, or any failure, becomes an error canvas. */
+async function guarded(ctx: AppContext, body: InitializeRequest, render: (workspaceId: string) => Promise<Canvas>): Promise<Canvas> {
   try {
     const workspaceId = typeof body.workspace_id === 'string' ? body.workspace_id : typeof body.app_id === 'string' ? body.app_id : null;
-    const connection = workspaceId ? await findConnection(ctx.db, 'intercom', workspaceId) : null;
-    if (!connection) return renderErrorCanvas({ kind: 'not_installed' });
-    if (connection.status !== 'connected') return renderErrorCanvas({ kind: 'disconnected', consoleUrl });
-    return await render(connection);
+    if (!workspaceId) return renderErrorCanvas({ kind: 'not_installed' });
+    return await render(workspaceId);
   } catch (err) {
     ctx.log.error({ err, workspace: body.workspace_id }, 'canvas failed');
     return renderErrorCanvas({ kind: 'error' });
   }
+}
+
+/** The error canvas for a workspace Refcard is not installed in or has lost; null when it can be used. */
+function unusable(ctx: AppContext, connection: Pick<Connection, 'status'> | null): Canvas | null {
+  if (!connection) return renderErrorCanvas({ kind: 'not_installed' });
+  if (connection.status !== 'connected') return renderErrorCanvas({ kind: 'disconnected', consoleUrl: `${ctx.config.publicUrl}/admin` });
+  return null;
 }
 
 function teammate(body: InitializeRequest): Actor {

@@ -8,7 +8,7 @@ import { MAX_PUSH_ATTEMPTS } from './attribute-sync.ts';
 export const POLL_AFTER_MS = 30_000;
 /** A queued or running sync untouched this long lost its job (worker killed): it is sent again. */
 const STALE_SYNC_MS = 15 * 60 * 1000;
-/** Queued pushes and stored events this old outlived their job's retries: they get a new job. */
+/** Queued pushes this old outlived their job's retries: they get a new job (stored events: sweepInbox). */
 const STALE_WORK_MS = 5 * 60 * 1000;
 
 /**
@@ -46,10 +46,4 @@ export async function intercomTick(ctx: AppContext): Promise<void> {
     .innerJoin(connections, eq(connections.id, crmPushQueue.connectionId))
     .where(and(live, lt(crmPushQueue.dirtyAt, cutoff), lt(crmPushQueue.attempts, MAX_PUSH_ATTEMPTS)));
   for (const c of pushes) await ctx.jobs.send(ctx.db, QUEUES.crmPush, { connectionId: c.id }, { singletonKey: `push:${c.id}` });
-  const inbox = await ctx.db
-    .selectDistinct({ id: sql<string>`${webhookInbox.connectionId}` })
-    .from(webhookInbox)
-    .innerJoin(connections, eq(connections.id, webhookInbox.connectionId))
-    .where(and(live, isNull(webhookInbox.processedAt), lt(webhookInbox.receivedAt, cutoff)));
-  for (const c of inbox) await ctx.jobs.send(ctx.db, QUEUES.inboxApply, { connectionId: c.id }, { singletonKey: `inbox:${c.id}` });
 }

@@ -1,3 +1,4 @@
+import { sweepInbox } from '../platform/webhook-inbox.ts';
 import { eq } from 'drizzle-orm';
 import type { AppContext } from '../context.ts';
 import type { JobHandler } from './jobs.ts';
@@ -24,6 +25,7 @@ export function jobHandlers(ctx: AppContext): Partial<Record<QueueName, JobHandl
       if (run) await PROVIDERS[run.provider].runSync(ctx, String(job.data.syncRunId));
     },
     tick: async () => {
+      await sweepInbox(ctx);
       for (const p of Object.values(PROVIDERS)) await p.tick(ctx);
     },
   };

@@ -51,8 +51,23 @@ export async function saveConnection(
 }
 
 export async function findConnection(q: Queryable, provider: Provider, externalId: string): Promise<Connection | null> {
-  const [row] = await q.select().from(connections).where(and(eq(connections.provider, provider), eq(connections.externalId, externalId)));
+  const [row] = await connectionLookup(q).execute({ provider, externalId });
   return row ?? null;
+}
+
+// Every card, canvas and webhook request starts here: a prepared statement per pool or transaction
+// skips both drizzle's query building and PostgreSQL's planning.
+const lookups = new WeakMap<Queryable, ReturnType<typeof prepareLookup>>();
+const prepareLookup = (q: Queryable) =>
+  q
+    .select()
+    .from(connections)
+    .where(and(eq(connections.provider, sql.placeholder('provider')), eq(connections.externalId, sql.placeholder('externalId'))))
+    .prepare('find_connection');
+function connectionLookup(q: Queryable) {
+  let p = lookups.get(q);
+  if (!p) lookups.set(q, (p = prepareLookup(q)));
+  return p;
 }
 
 /** Visible to admins; pending pushes and syncs stay queued and resume on reconnect. */

@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, asc, eq, isNull, lt, sql } from 'drizzle-orm';
 import { connections, webhookInbox } from '../db/schema.ts';
 import type { Tx } from '../db/client.ts';
 import type { AppContext } from '../context.ts';
@@ -15,21 +15,55 @@ export interface InboundEvent {
 
 /**
  * Stores inbound CRM events before they are acknowledged. Redeliveries hit the unique key and are
- * dropped; new events get one apply job per connection, enqueued in the same transaction, so an
- * acknowledged event is never lost and never applied twice.
+ * dropped; new events get an apply job for their connection, so an acknowledged event is never lost
+ * and never applied twice.
+ *
+ * HubSpot delivers up to ten batches of one portal at once, and they must not queue behind each
+ * other: the apply job is a per-connection singleton, and two transactions inserting the same
+ * singleton wait for each other's commit. So only the transaction holding the connection's
+ * advisory lock enqueues inside the transaction; one that finds it taken enqueues right after its
+ * commit (the lock holder's job may already be running and have missed these rows). If the process
+ * dies in between, `sweepInbox` starts the job within a minute.
  */
 export async function storeInboundEvents(ctx: AppContext, provider: Provider, connectionId: string, events: InboundEvent[]): Promise<{ stored: number; duplicates: number }> {
   if (events.length === 0) return { stored: 0, duplicates: 0 };
-  return ctx.db.transaction(async (tx) => {
+  const wake = { queue: QUEUES.inboxApply, data: { connectionId }, options: { singletonKey: `inbox:${connectionId}` } } as const;
+  const out = await ctx.db.transaction(async (tx) => {
     const inserted = await tx
       .insert(webhookInbox)
       .values(events.map((e) => ({ provider, connectionId, dedupeKey: e.dedupeKey, eventType: e.eventType, payload: e.payload, occurredAt: e.occurredAt ?? null })))
       .onConflictDoNothing()
       .returning({ id: webhookInbox.id });
-    await tx.update(connections).set({ lastWebhookAt: sql`now()` }).where(eq(connections.id, connectionId));
-    if (inserted.length > 0) await ctx.jobs.send(tx, QUEUES.inboxApply, { connectionId }, { singletonKey: `inbox:${connectionId}` });
-    return { stored: inserted.length, duplicates: events.length - inserted.length };
+    if (inserted.length === 0) return { stored: 0, duplicates: events.length, wakeAfterCommit: false };
+    const [{ mine }] = (await tx.execute(sql`select pg_try_advisory_xact_lock(hashtextextended(${`inbox:${connectionId}`}, 0)) as mine`)) as unknown as [{ mine: boolean }];
+    if (mine) await ctx.jobs.send(tx, wake.queue, wake.data, wake.options);
+    return { stored: inserted.length, duplicates: events.length - inserted.length, wakeAfterCommit: !mine };
   });
+  if (out.wakeAfterCommit) await ctx.jobs.send(ctx.db, wake.queue, wake.data, wake.options);
+  await noteWebhookReceived(ctx, connectionId);
+  return { stored: out.stored, duplicates: out.duplicates };
+}
+
+/**
+ * "Last webhook" for the settings page, at most once a second per connection and never waiting:
+ * a row lock held by a token refresh or another delivery must not slow an acknowledgement.
+ */
+async function noteWebhookReceived(ctx: AppContext, connectionId: string): Promise<void> {
+  await ctx.db.execute(sql`
+    update connections set last_webhook_at = now()
+    where id = (select id from connections where id = ${connectionId}
+                and (last_webhook_at is null or last_webhook_at < now() - interval '1 second')
+                for update skip locked)`);
+}
+
+/** Safety net under the apply jobs (run by the tick): any connection with events waiting a minute gets its job. */
+export async function sweepInbox(ctx: AppContext): Promise<void> {
+  const waiting = await ctx.db
+    .selectDistinct({ id: webhookInbox.connectionId })
+    .from(webhookInbox)
+    .innerJoin(connections, eq(connections.id, webhookInbox.connectionId))
+    .where(and(eq(connections.status, 'connected'), isNull(webhookInbox.processedAt), lt(webhookInbox.receivedAt, sql`now() - interval '1 minute'`)));
+  for (const c of waiting) await ctx.jobs.send(ctx.db, QUEUES.inboxApply, { connectionId: c.id }, { singletonKey: `inbox:${c.id}` });
 }
 
 /**
@@ -54,14 +88,11 @@ export async function applyInboundEvents(
         .for('update', { skipLocked: true });
       if (rows.length === 0) return 0;
       const results = await apply(tx, rows);
-      const byResult = new Map<string, number[]>();
-      for (const r of rows) {
-        const result = results.get(r.id) ?? 'ignored';
-        byResult.set(result, [...(byResult.get(result) ?? []), r.id]);
-      }
-      for (const [result, ids] of byResult) {
-        await tx.update(webhookInbox).set({ processedAt: sql`now()`, result }).where(inArray(webhookInbox.id, ids));
-      }
+      // One statement for the whole batch: results are mostly distinct texts, one update each would cost a round trip per event.
+      await tx.execute(sql`
+        update webhook_inbox w set processed_at = now(), result = r.result
+        from unnest(${sql.param(rows.map((r) => r.id))}::bigint[], ${sql.param(rows.map((r) => results.get(r.id) ?? 'ignored'))}::text[]) as r(id, result)
+        where w.id = r.id`);
       return rows.length;
     });
     total += n;

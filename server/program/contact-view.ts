@@ -1,12 +1,13 @@
-import { and, desc, eq, inArray, isNull, ne, sql } from 'drizzle-orm';
-import { campaigns, crmLinks, participants, type Campaign, type Participant } from '../db/schema.ts';
-import type { Queryable } from '../db/client.ts';
+import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { crmLinks, participants, type Participant } from '../db/schema.ts';
+import type { Db, Queryable } from '../db/client.ts';
 import type { AppContext } from '../context.ts';
 import { referralLink } from '../../shared/codes.ts';
 import { normalizeEmail } from '../../shared/email.ts';
 import { SOURCES, type Source } from '../../shared/qualification.ts';
-import { LEADS_SHOWN, type CampaignOption, type ContactView, type Enrolment, type Notice } from '../../shared/view-model.ts';
-import { statsFor } from './stats.ts';
+import { rewardsLabel } from '../../shared/rewards.ts';
+import type { CampaignOption, ContactView, Notice, ReferralStats } from '../../shared/view-model.ts';
+import { loadContactViewRows, type ConnectionKey, type ContactViewRows } from './contact-view-query.ts';
 
 export interface CrmContact {
   /** the CRM's id of the record (HubSpot contact id, Intercom contact id) */
@@ -16,39 +17,111 @@ export interface CrmContact {
 }
 
 /**
- * The view of one CRM contact for the card and the canvas, from PostgreSQL alone: the contact is
- * matched through its CRM link first and its email second, in the requested campaign, else the
- * campaign they are in, else the account's first active one.
+ * The view of one CRM contact for the card and the canvas, from PostgreSQL alone (one statement):
+ * the contact is matched through its CRM link first and its email second, in the requested
+ * campaign, else the campaign they are in, else the account's first active one.
  */
 export async function buildContactView(
   ctx: Pick<AppContext, 'config'>,
-  q: Queryable,
+  db: Db,
   input: { accountId: string; connectionId: string; contact: CrmContact; campaignId?: string | null; notice?: Notice | null },
 ): Promise<ContactView> {
-  const all = await q
-    .select()
-    .from(campaigns)
-    .where(and(eq(campaigns.accountId, input.accountId), ne(campaigns.status, 'archived')))
-    .orderBy(campaigns.createdAt);
-  const options: CampaignOption[] = all.map((c) => ({ id: c.id, name: c.name, status: c.status }));
-  const consoleUrl = `${ctx.config.publicUrl}/admin`;
-  const base = { contact: input.contact, campaigns: options, notice: input.notice ?? null };
-  if (all.length === 0) return { ...base, campaign: null, enrolment: null, consoleUrl };
+  const { view } = await buildContactViewAt(ctx, db, input);
+  if (!view) throw new Error(`connection ${input.connectionId} is not one of account ${input.accountId}`);
+  return view;
+}
 
-  const memberships = await findMemberships(q, input.accountId, input.connectionId, input.contact, all.map((c) => c.id));
-  const requested = all.find((c) => c.id === input.campaignId);
-  const campaign: Campaign =
-    requested ?? all.find((c) => memberships.some((m) => m.campaignId === c.id)) ?? all.find((c) => c.status === 'active') ?? all[0]!;
-  const me = memberships.find((m) => m.campaignId === campaign.id) ?? null;
+/**
+ * The same, for a connection named either way; the connection comes back from the same statement,
+ * and the view is null without one (not installed there).
+ */
+export async function buildContactViewAt(
+  ctx: Pick<AppContext, 'config'>,
+  db: Db,
+  input: ConnectionKey & { contact: CrmContact; campaignId?: string | null; notice?: Notice | null },
+): Promise<{ connection: ContactViewRows['connection']; view: ContactView | null }> {
+  const rows = await loadContactViewRows(db, {
+    ...input,
+    crmId: input.contact.crmId,
+    email: input.contact.email ? normalizeEmail(input.contact.email) : null,
+    campaignId: input.campaignId ?? null,
+  });
+  return { connection: rows.connection, view: rows.connection ? contactViewFrom(ctx, rows, input.contact, input.notice ?? null) : null };
+}
+
+/**
+ * The view of a contact known only by its CRM id, with the connection found in the same single
+ * statement (a request names its portal or workspace): `view` is null when no CRM link says who
+ * the contact is (the caller asks the CRM), `connection` null when the app is not installed there.
+ */
+export async function buildLinkedContactView(
+  ctx: Pick<AppContext, 'config'>,
+  db: Db,
+  input: ConnectionKey & { crmId: string; campaignId?: string | null },
+): Promise<{ connection: ContactViewRows['connection']; view: ContactView | null }> {
+  const rows = await loadContactViewRows(db, { ...input, email: null, campaignId: input.campaignId ?? null });
+  if (!rows.connection || !rows.linked) return { connection: rows.connection, view: null };
+  return { connection: rows.connection, view: contactViewFrom(ctx, rows, { crmId: input.crmId, email: rows.linked.email, name: fullName(rows.linked) }, null) };
+}
+
+function contactViewFrom(ctx: Pick<AppContext, 'config'>, rows: ContactViewRows, contact: CrmContact, notice: Notice | null): ContactView {
+  const options: CampaignOption[] = rows.campaigns.map((c) => ({ id: c.id, name: c.name, status: c.status }));
+  const consoleUrl = `${ctx.config.publicUrl}/admin`;
+  const base = { contact, campaigns: options, notice };
+  const campaign = rows.campaigns.find((c) => c.id === rows.campaignId);
+  if (!campaign) return { ...base, campaign: null, enrolment: null, consoleUrl };
   const option = options.find((o) => o.id === campaign.id)!;
+  const me = rows.me;
   if (!me) return { ...base, campaign: option, enrolment: null, consoleUrl: `${consoleUrl}/campaigns/${campaign.id}` };
+  const stats = statsFrom(rows);
   return {
     ...base,
     campaign: option,
-    enrolment: await enrolmentOf(ctx, q, me, campaign),
+    enrolment: {
+      participantId: me.id,
+      name: fullName(me),
+      referrer: {
+        code: me.code,
+        link: referralLink(ctx.config.publicUrl, me.code, campaign.landingUrl),
+        stats,
+        leads: rows.leads.map((l) => ({
+          participantId: l.id,
+          name: fullName(l),
+          email: l.email ?? '(erased)',
+          status: l.status ?? 'pending',
+          referredAt: iso(l.createdAt),
+          statusChangedAt: l.statusChangedAt ? iso(l.statusChangedAt) : null,
+        })),
+        moreLeads: Math.max(0, stats.referrals - rows.leads.length),
+      },
+      lead:
+        me.leadStatus && me.referredById
+          ? {
+              status: me.leadStatus,
+              referredBy: { participantId: me.referredById, name: rows.referrer ? fullName(rows.referrer) : null, email: rows.referrer?.email ?? null },
+              referredAt: iso(me.createdAt),
+              statusChangedAt: me.statusChangedAt ? iso(me.statusChangedAt) : null,
+              statusReason: me.statusReason,
+              statusSource: me.statusSource ? (SOURCES[me.statusSource as Source] ?? me.statusSource) : null,
+            }
+          : null,
+    },
     consoleUrl: `${consoleUrl}/campaigns/${campaign.id}/participants/${me.id}`,
   };
 }
+
+function statsFrom(rows: ContactViewRows): ReferralStats {
+  const s: ReferralStats = { referrals: 0, qualified: 0, pending: 0, unqualified: 0, rewardsEarned: 0, rewardsLabel: rewardsLabel(rows.money) };
+  for (const c of rows.counts) {
+    s.referrals += c.n;
+    if (c.status === 'qualified' || c.status === 'pending' || c.status === 'unqualified') s[c.status] += c.n;
+  }
+  s.rewardsEarned = rows.money.reduce((n, m) => n + m.count, 0);
+  return s;
+}
+
+/** PostgreSQL's JSON timestamps (microseconds, an offset) as the ISO form the rest of the API uses. */
+const iso = (t: string) => new Date(t).toISOString();
 
 /** The participants standing for a CRM contact across campaigns: by CRM link, then by email. */
 export async function findMemberships(q: Queryable, accountId: string, connectionId: string, contact: CrmContact, campaignIds: string[]): Promise<Participant[]> {
@@ -67,48 +140,6 @@ export async function findMemberships(q: Queryable, accountId: string, connectio
     for (const p of byEmail) if (!found.has(p.campaignId)) found.set(p.campaignId, p);
   }
   return [...found.values()];
-}
-
-async function enrolmentOf(ctx: Pick<AppContext, 'config'>, q: Queryable, me: Participant, campaign: Campaign): Promise<Enrolment> {
-  const [stats, leads, referrer] = await Promise.all([
-    statsFor(q, [me.id]).then((m) => m.get(me.id)!),
-    q
-      .select()
-      .from(participants)
-      .where(eq(participants.referredById, me.id))
-      .orderBy(desc(participants.createdAt))
-      .limit(LEADS_SHOWN),
-    me.referredById ? q.select().from(participants).where(eq(participants.id, me.referredById)).then((r) => r[0] ?? null) : Promise.resolve(null),
-  ]);
-  return {
-    participantId: me.id,
-    name: fullName(me),
-    referrer: {
-      code: me.code,
-      link: referralLink(ctx.config.publicUrl, me.code, campaign.landingUrl),
-      stats,
-      leads: leads.map((l) => ({
-        participantId: l.id,
-        name: fullName(l),
-        email: l.email ?? '(erased)',
-        status: l.leadStatus ?? 'pending',
-        referredAt: l.createdAt.toISOString(),
-        statusChangedAt: l.statusChangedAt?.toISOString() ?? null,
-      })),
-      moreLeads: Math.max(0, stats.referrals - leads.length),
-    },
-    lead:
-      me.leadStatus && me.referredById
-        ? {
-            status: me.leadStatus,
-            referredBy: { participantId: me.referredById, name: referrer ? fullName(referrer) : null, email: referrer?.email ?? null },
-            referredAt: me.createdAt.toISOString(),
-            statusChangedAt: me.statusChangedAt?.toISOString() ?? null,
-            statusReason: me.statusReason,
-            statusSource: me.statusSource ? (SOURCES[me.statusSource as Source] ?? me.statusSource) : null,
-          }
-        : null,
-  };
 }
 
 export function fullName(p: Pick<Participant, 'firstName' | 'lastName'>): string | null {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.ts';
-import { buildContactView } from '../../server/program/contact-view.ts';
+import { buildContactView, buildLinkedContactView } from '../../server/program/contact-view.ts';
 import { performContactAction } from '../../server/program/contact-actions.ts';
 import { saveConnection } from '../../server/platform/connections.ts';
 import type { Actor } from '../../server/program/actor.ts';
@@ -60,5 +60,39 @@ describe('the contact view behind the card and the canvas', () => {
   it('never shows another account\'s people: a participant id from elsewhere is not found', async () => {
     const v = await performContactAction(t.ctx, { accountId: t.account.id, connectionId, contact: { crmId: '101', email: 'pat@acme.example', name: null }, action: { action: 'qualify', campaignId, participantId: '00000000-0000-4000-8000-000000000000' }, actor: rep });
     expect(v.notice).toMatchObject({ type: 'danger', message: 'The lead was not found.' });
+  });
+
+  it('opens the campaign asked for, else one the contact is in, else the first active one', async () => {
+    const paused = (await t.api('POST', '/api/v1/campaigns', { name: 'Old programme', status: 'paused' })).body.id as string;
+    const later = (await t.api('POST', '/api/v1/campaigns', { name: 'Later programme' })).body.id as string;
+    await t.api('POST', '/api/v1/referrers', { campaign_id: later, email: 'sam@acme.example', first_name: 'Sam' });
+    expect((await view('404', 'sam@acme.example')).campaign?.id).toBe(later);
+    expect((await view('404', 'sam@acme.example', paused)).campaign).toMatchObject({ id: paused, status: 'paused' });
+    expect((await view('404', 'sam@acme.example', paused)).enrolment).toBeNull();
+    expect((await view('405', 'nobody@acme.example')).campaign?.id).toBe(campaignId);
+    expect((await view('405', 'nobody@acme.example', 'not-a-uuid')).campaign?.id).toBe(campaignId);
+    expect((await view('405', 'nobody@acme.example')).campaigns.map((c) => c.name)).toEqual(['Partners', 'Old programme', 'Later programme']);
+  });
+
+  it('shows the ten newest leads, how many more there are, and the rewards earned', async () => {
+    const eur = (await t.api('POST', '/api/v1/campaigns', { name: 'In euros', reward_rules: [{ id: 'eur', name: '€10', recipient: 'referrer', amountCents: 1000, currency: 'EUR' }] })).body.id as string;
+    const ref = (await t.api('POST', '/api/v1/referrers', { campaign_id: eur, email: 'robin@acme.example' })).body;
+    const ids: string[] = [];
+    for (let i = 0; i < 12; i++) ids.push((await t.api('POST', '/api/v1/leads', { campaign_id: eur, email: `lead${i}@friends.example`, referral_code: ref.code })).body.id);
+    for (const id of ids.slice(0, 3)) expect((await t.api('POST', '/api/v1/leads/qualify', { campaign_id: eur, id })).status).toBe(200);
+    const v = await view('606', 'robin@acme.example', eur);
+    expect(v.enrolment?.referrer.leads.map((l) => l.email)).toEqual(ids.slice(2).reverse().map((_, k) => `lead${11 - k}@friends.example`));
+    expect(v.enrolment?.referrer.moreLeads).toBe(2);
+    expect(v.enrolment?.referrer.stats).toEqual({ referrals: 12, qualified: 3, pending: 9, unqualified: 0, rewardsEarned: 3, rewardsLabel: '€30 (3 rewards)' });
+    expect(v.enrolment?.referrer.leads[0]?.referredAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+  });
+
+  it('builds the view of a linked contact from the portal and CRM id alone, and says when the contact was never linked or the portal is unknown', async () => {
+    const linked = await buildLinkedContactView(t.ctx, t.ctx.db, { provider: 'hubspot', externalId: '4242', crmId: '101' });
+    expect(linked.connection).toMatchObject({ id: connectionId, accountId: t.account.id, status: 'connected' });
+    expect(linked.view).toMatchObject({ contact: { crmId: '101', email: 'pat@acme.example', name: 'Pat Doe' }, enrolment: { name: 'Pat Doe' } });
+    expect(await buildLinkedContactView(t.ctx, t.ctx.db, { provider: 'hubspot', externalId: '4242', crmId: '999999' })).toMatchObject({ connection: { id: connectionId }, view: null });
+    expect(await buildLinkedContactView(t.ctx, t.ctx.db, { provider: 'hubspot', externalId: '777', crmId: '101' })).toEqual({ connection: null, view: null });
+    expect(await buildLinkedContactView(t.ctx, t.ctx.db, { provider: 'intercom', externalId: '4242', crmId: '101' })).toEqual({ connection: null, view: null });
   });
 });

@@ -1,0 +1,2 @@
+DROP INDEX "webhook_inbox_pending_idx";--> statement-breakpoint
+CREATE INDEX "webhook_inbox_unapplied_idx" ON "webhook_inbox" USING btree ("connection_id","occurred_at","id") WHERE "webhook_inbox"."processed_at" is null;
