@@ -29,11 +29,15 @@ export async function storeInboundEvents(ctx: AppContext, provider: Provider, co
   if (events.length === 0) return { stored: 0, duplicates: 0 };
   const wake = { queue: QUEUES.inboxApply, data: { connectionId }, options: { singletonKey: `inbox:${connectionId}` } } as const;
   const out = await ctx.db.transaction(async (tx) => {
-    const inserted = await tx
-      .insert(webhookInbox)
-      .values(events.map((e) => ({ provider, connectionId, dedupeKey: e.dedupeKey, eventType: e.eventType, payload: e.payload, occurredAt: e.occurredAt ?? null })))
-      .onConflictDoNothing()
-      .returning({ id: webhookInbox.id });
+    // One statement of the same text for any batch size (the batch as one JSON parameter, not a
+    // row of parameters per event), so a 100-event batch is one short round trip.
+    const batch = JSON.stringify(events.map((e) => ({ dedupe_key: e.dedupeKey, event_type: e.eventType, payload: e.payload, occurred_at: e.occurredAt?.toISOString() ?? null })));
+    const inserted = (await tx.execute(sql`
+      insert into webhook_inbox (provider, connection_id, dedupe_key, event_type, payload, occurred_at)
+      select ${provider}, ${connectionId}::uuid, e.dedupe_key, e.event_type, e.payload, e.occurred_at
+      from json_to_recordset(${batch}::json) as e(dedupe_key text, event_type text, payload jsonb, occurred_at timestamptz)
+      on conflict do nothing
+      returning id`)) as unknown as { id: number }[];
     if (inserted.length === 0) return { stored: 0, duplicates: events.length, wakeAfterCommit: false };
     const [{ mine }] = (await tx.execute(sql`select pg_try_advisory_xact_lock(hashtextextended(${`inbox:${connectionId}`}, 0)) as mine`)) as unknown as [{ mine: boolean }];
     if (mine) await ctx.jobs.send(tx, wake.queue, wake.data, wake.options);
