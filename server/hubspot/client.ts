@@ -10,7 +10,8 @@ import { expireToken, hubspotToken } from './tokens.ts';
 // Every HubSpot API call goes through `call()`. The SDK's own limiter and retries stay off: its
 // settings live in a process-wide singleton that the next `new Client()` silently resets, and its
 // retries would bypass our budget. Instead each call takes a slot from the portal's limiter in
-// PostgreSQL (so all processes together stay under 110 requests / 10 s and 5 searches / s), runs
+// PostgreSQL (so all processes together stay under 110 requests / 10 s and 5 searches / s, counted
+// until a window after each answer: HubSpot counts arrivals, and those lag us by a varying delay), runs
 // under our own deadline (the SDK has none), and 429s, 5xx and dropped connections are retried
 // here with back-off. A fresh Client per portal and token: nothing mutable is shared across portals.
 
@@ -75,10 +76,13 @@ export function hubspotApi(ctx: AppContext, connection: Pick<Connection, 'id' | 
       let reauthorised = false;
       for (;;) {
         const c = await client();
-        if (opts.search) await limiter.acquire(portalSearchLimitKey(connection.externalId), LIMITS.hubspotSearch);
-        else await limiter.acquire(portalLimitKey(connection.externalId), LIMITS.hubspot);
+        const [key, limit] = opts.search ? [portalSearchLimitKey(connection.externalId), LIMITS.hubspotSearch] : [portalLimitKey(connection.externalId), LIMITS.hubspot];
+        const slot = await limiter.acquire(key, limit);
         try {
-          return await withDeadline(fn(c.client), what);
+          return await withDeadline(fn(c.client), what).finally(() =>
+            // Unsettled, the slot stays counted from its reservation: the answer still stands.
+            limiter.settle(key, limit, slot).catch((e) => ctx.log.warn({ err: e }, 'could not settle a HubSpot rate-limit slot')),
+          );
         } catch (err) {
           const status = isSdkError(err) ? err.code : undefined;
           if (status === 429) {

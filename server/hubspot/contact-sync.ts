@@ -9,7 +9,7 @@ import { ConnectionUnavailable } from '../platform/connections.ts';
 import { hubspotApi } from './client.ts';
 import type { HsContact } from './contacts.ts';
 import { HubspotApiError } from './errors.ts';
-import { contactSource } from './sync-sources.ts';
+import { contactSource, pagesAfter } from './sync-sources.ts';
 
 // A contact sync (all contacts or one list → referrers of a campaign), one page at a time. Each
 // page is enrolled in the same transaction that moves the run's checkpoint (cursor, done, failed,
@@ -46,8 +46,7 @@ export async function runContactSync(ctx: AppContext, syncRunId: string): Promis
   try {
     const total = await source.total();
     let cursor = run.cursor;
-    for (;;) {
-      const page = await source.page(cursor, (ids) => alreadySynced(ctx.db, run, ids));
+    for await (const page of pagesAfter(source, cursor, (ids) => alreadySynced(ctx.db, run, ids))) {
       await ctx.db.transaction(async (tx) => {
         const r = await enrolContacts(ctx, tx, run, campaign, page.contacts);
         // A first pass counts every contact it went through; later passes only the new ones.
@@ -67,8 +66,7 @@ export async function runContactSync(ctx: AppContext, syncRunId: string): Promis
           })
           .where(eq(syncRuns.id, run.id));
       });
-      if (!page.next) break;
-      cursor = page.next;
+      if (page.next) cursor = page.next;
     }
     const ongoing = (await ctx.db.select({ mode: syncRuns.mode }).from(syncRuns).where(eq(syncRuns.id, run.id)))[0]?.mode === 'ongoing';
     await ctx.db

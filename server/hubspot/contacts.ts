@@ -20,53 +20,75 @@ function chunks<T>(items: T[], size = BATCH): T[][] {
   return out;
 }
 
+/** Batch calls of one operation in flight at once: a round trip, not the budget, is what serial calls wait on. */
+const PARALLEL = 4;
+
+/** `fn` on every chunk of `items`, `PARALLEL` at a time; the first failure stops the rest from starting. */
+async function eachChunk<T>(items: T[], fn: (part: T[]) => Promise<void>): Promise<void> {
+  const parts = chunks(items);
+  let next = 0;
+  let failed = false;
+  const lane = async () => {
+    while (!failed && next < parts.length) {
+      const part = parts[next++]!;
+      try {
+        await fn(part);
+      } catch (err) {
+        failed = true;
+        throw err;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(PARALLEL, parts.length) }, lane));
+}
+
 const toContact = (r: { id: string; properties: Record<string, string | null> }): HsContact => ({ id: String(r.id), properties: r.properties ?? {} });
 
 /** Reads contacts by id; ids HubSpot no longer has (deleted, merged away) come back in `missing`. */
 export async function readContacts(api: HubspotApi, ids: string[], properties: string[]): Promise<{ found: HsContact[]; missing: Set<string> }> {
   const found: HsContact[] = [];
   const missing = new Set<string>();
-  for (const part of chunks([...new Set(ids)])) {
+  await eachChunk([...new Set(ids)], async (part) => {
     const res = await api.call('read contacts', (c) =>
       c.crm.contacts.batchApi.read({ inputs: part.map((id) => ({ id })), properties, propertiesWithHistory: [] }),
     );
     found.push(...res.results.map(toContact));
     for (const id of missingIds((res as { errors?: unknown }).errors)) missing.add(id);
-  }
+  });
   return { found, missing };
 }
 
 /** Which of these emails already have a contact (email → contact id). */
 export async function findContactsByEmail(api: HubspotApi, emails: string[]): Promise<Map<string, string>> {
   const out = new Map<string, string>();
-  for (const part of chunks([...new Set(emails)])) {
+  await eachChunk([...new Set(emails)], async (part) => {
     const res = await api.call('read contacts by email', (c) =>
       c.crm.contacts.batchApi.read({ idProperty: 'email', inputs: part.map((id) => ({ id })), properties: ['email'], propertiesWithHistory: [] }),
     );
     for (const r of res.results) if (r.properties.email) out.set(normalizeEmail(r.properties.email), String(r.id));
-  }
+  });
   return out;
 }
 
 /** Batch update by contact id; ids that no longer exist are reported, not fatal (HubSpot answers 207). */
 export async function updateContacts(api: HubspotApi, inputs: { id: string; properties: Props }[]): Promise<{ missing: Set<string> }> {
   const missing = new Set<string>();
-  for (const part of chunks(inputs)) {
+  await eachChunk(inputs, async (part) => {
     const res = await api.call('update contact properties', (c) => c.crm.contacts.batchApi.update({ inputs: part }));
     for (const id of missingIds((res as { errors?: unknown }).errors)) missing.add(id);
-  }
+  });
   return { missing };
 }
 
 /** Create or update by email (HubSpot's upsert): email → contact id. */
 export async function upsertContactsByEmail(api: HubspotApi, inputs: { email: string; properties: Props }[]): Promise<Map<string, string>> {
   const out = new Map<string, string>();
-  for (const part of chunks(inputs)) {
+  await eachChunk(inputs, async (part) => {
     const res = await api.call('upsert contacts by email', (c) =>
       c.crm.contacts.batchApi.upsert({ inputs: part.map((i) => ({ id: i.email, idProperty: 'email', properties: { ...i.properties, email: i.email } })) }),
     );
     for (const r of res.results) if (r.properties?.email) out.set(normalizeEmail(r.properties.email), String(r.id));
-  }
+  });
   return out;
 }
 

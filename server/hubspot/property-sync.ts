@@ -1,5 +1,5 @@
-import { and, asc, eq, gte, inArray, lt, lte, sql } from 'drizzle-orm';
-import { appMeta, campaigns, crmLinks, crmPushQueue, participants, type Connection, type Participant } from '../db/schema.ts';
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import { appMeta, campaigns, crmLinks, participants, type Connection, type Participant } from '../db/schema.ts';
 import type { AppContext } from '../context.ts';
 import { HUBSPOT_PROPERTIES } from '../../shared/campaign.ts';
 import { outboundValues } from '../../shared/mapping.ts';
@@ -9,21 +9,32 @@ import { createContacts, findContactsByEmail, forgetIdentity, updateContacts, up
 import { blamedProperties, HubspotApiError } from './errors.ts';
 import { ensureProperties } from './properties.ts';
 import { participantValues } from '../program/participant-values.ts';
+import { readAhead } from '../platform/read-ahead.ts';
+import { dirtyRows, record, type Outcome, type QueuedRow, type Sweep } from './push-queue.ts';
 
-// Property write-back: drains the connection's crm_push_queue in batches of ≤ 100. A queue row
-// means "this person changed" however often, so one write carries the latest values, and two
-// participants standing for one contact (two campaigns) make one input. Linked contacts are
-// updated by id; people Refcard has no contact for follow their campaign's setting: upsert by
-// email, create only if absent, or nothing. A row is deleted only if its version did not move
-// while it was pushed; otherwise the next pass pushes the newer change.
+// Property write-back: drains the connection's crm_push_queue a few batches of ≤ 100 at a time,
+// their calls in flight together. A queue row means "this person changed" however often, so one
+// write carries the latest values, and two participants standing for one contact (two campaigns)
+// make one input. Linked contacts are updated by id; people Refcard has no contact for follow
+// their campaign's setting: upsert by email, create only if absent, or nothing. A row is deleted
+// only if its version did not move since it was read; otherwise a later pass pushes the newer
+// change.
+//
+// The next batches are read from the database while one is written (or waits for HubSpot's
+// budget), so writes follow each other as fast as the budget allows. Writes themselves stay one
+// batch after another, in the order the rows were dirtied: the later change always lands last.
 
-export const MAX_PUSH_ATTEMPTS = 5;
+/** Batches read ahead of the one being written. */
+const PREPARED_AHEAD = 8;
+/**
+ * How long a run keeps taking rows dirtied after it started (a sync enrols page after page): they
+ * go out at once instead of after the queued job's poll. Well inside the job's expiry.
+ */
+const KEEP_DRAINING_MS = 60_000;
 /** A mapped property HubSpot refused is left out of writes this long before it is tried again. */
 const DROP_FOR_MS = 10 * 60 * 1000;
 const OWN_PROPERTIES = new Set(HUBSPOT_PROPERTIES.map((p) => p.name));
 
-type Row = typeof crmPushQueue.$inferSelect;
-type Outcome = { kind: 'done'; note?: string } | { kind: 'failed'; message: string };
 type Props = Record<string, string>;
 /** The outcome of a row until something better is known: its participant is erased or deleted. */
 const GONE: Outcome = { kind: 'done', note: 'erased or gone' };
@@ -44,26 +55,16 @@ export async function pushProperties(ctx: AppContext, connection: Connection, op
   // Disconnected: the rows stay queued; reconnecting enqueues a push that finds them.
   if (connection.status !== 'connected') return;
   const api = hubspotApi(ctx, connection);
-  // The database's clock, as the queue's dirty_at is: rows dirtied after this wait for the next run.
-  const started = await databaseNow(ctx);
   const state: RunState = { dropped: await recentlyDropped(ctx, connection.id), ensured: false };
+  const t0 = Date.now();
   try {
-    for (;;) {
-      const rows = await ctx.db
-        .select()
-        .from(crmPushQueue)
-        .where(
-          and(
-            eq(crmPushQueue.connectionId, connection.id),
-            lte(crmPushQueue.dirtyAt, sql`${started}::timestamptz`),
-            opts.since ? gte(crmPushQueue.dirtyAt, sql`${opts.since}::timestamptz`) : undefined,
-            lt(crmPushQueue.attempts, MAX_PUSH_ATTEMPTS),
-          ),
-        )
-        .orderBy(asc(crmPushQueue.dirtyAt))
-        .limit(100);
-      if (rows.length === 0) break;
-      await record(ctx, connection.id, rows, await pushBatch(ctx, api, connection, rows, state));
+    for (let sweep = 0; ; sweep++) {
+      // The database's clock, as the queue's dirty_at is: rows dirtied after this wait for the next
+      // sweep (never failed ones) or the next run (the others). Whoever dirtied them also queued
+      // that run, which would find them after a poll; a sweep sends them at once.
+      const upTo = await databaseNow(ctx);
+      const found = await sweepQueue(ctx, api, connection, state, { upTo, since: opts.since, failedToo: sweep === 0 });
+      if (!found || opts.since || Date.now() - t0 > KEEP_DRAINING_MS) break;
     }
   } catch (err) {
     // Rows stay queued; resumeConnection() re-enqueues the push after a reinstall.
@@ -74,7 +75,34 @@ export async function pushProperties(ctx: AppContext, connection: Connection, op
   }
 }
 
-async function pushBatch(ctx: AppContext, api: HubspotApi, connection: Connection, rows: Row[], state: RunState): Promise<Map<string, Outcome>> {
+/** Pushes the rows dirtied up to `upTo`, oldest first; false if there were none. */
+async function sweepQueue(ctx: AppContext, api: HubspotApi, connection: Connection, state: RunState, sweep: Sweep): Promise<boolean> {
+  // Each batch is read after the last row of the one before: rows still being written are never read twice.
+  const batches = readAhead<QueuedRow[], Prepared>({
+    first: () => dirtyRows(ctx, connection.id, sweep),
+    next: (rows) => dirtyRows(ctx, connection.id, sweep, rows.at(-1)),
+    map: (rows) => prepareBatch(ctx, connection, rows),
+    ahead: PREPARED_AHEAD,
+  });
+  let found = false;
+  for await (const batch of batches) {
+    found = true;
+    await record(ctx, connection.id, batch.rows, await writeBatch(ctx, api, connection, batch, state));
+  }
+  return found;
+}
+
+interface Prepared {
+  rows: QueuedRow[];
+  outcomes: Map<string, Outcome>;
+  /** keyed by contact id / email */
+  updates: Map<string, Group>;
+  upserts: Map<string, Group>;
+  creates: Map<string, Group>;
+}
+
+/** Everything a batch writes, read from the database. */
+async function prepareBatch(ctx: AppContext, connection: Connection, rows: QueuedRow[]): Promise<Prepared> {
   const ids = rows.map((r) => r.participantId);
   const people = await ctx.db.select().from(participants).where(and(inArray(participants.id, ids), eq(participants.accountId, connection.accountId)));
   const campaignIds = [...new Set(people.map((p) => p.campaignId))];
@@ -85,7 +113,7 @@ async function pushBatch(ctx: AppContext, api: HubspotApi, connection: Connectio
   const values = await participantValues(ctx, ctx.db, live, campaignById);
 
   const outcomes = new Map<string, Outcome>(ids.map((id) => [id, GONE]));
-  // Keyed by contact id / email; later (more recently changed) participants win per property.
+  // Later (more recently changed) participants win per property.
   const updates = new Map<string, Group>();
   const upserts = new Map<string, Group>();
   const creates = new Map<string, Group>();
@@ -99,7 +127,11 @@ async function pushBatch(ctx: AppContext, api: HubspotApi, connection: Connectio
     else if (campaign.settings.hubspotNewParticipants === 'create') addTo(creates, p.email, p, props);
     else outcomes.set(p.id, { kind: 'done', note: 'the campaign sends no new people to HubSpot' });
   }
+  return { rows, outcomes, updates, upserts, creates };
+}
 
+async function writeBatch(ctx: AppContext, api: HubspotApi, connection: Connection, batch: Prepared, state: RunState): Promise<Map<string, Outcome>> {
+  const { outcomes, updates, upserts, creates } = batch;
   await writeGroups(api, state, updates, outcomes, async (inputs) => {
     const { missing } = await updateContacts(api, inputs.map((i) => ({ id: i.key, properties: i.properties })));
     if (missing.size) {
@@ -194,24 +226,6 @@ async function linkAll(ctx: AppContext, connectionId: string, groups: Map<string
     .values(values)
     .onConflictDoUpdate({ target: [crmLinks.participantId, crmLinks.connectionId], set: { externalId: sql`excluded.external_id` } });
   for (const v of values) forgetIdentity(connectionId, v.externalId);
-}
-
-async function record(ctx: AppContext, connectionId: string, rows: Row[], outcomes: Map<string, Outcome>): Promise<void> {
-  const done = rows.filter((r) => outcomes.get(r.participantId)?.kind === 'done');
-  if (done.length) {
-    // Only rows whose version is unchanged: a change that arrived mid-push is pushed next time.
-    const pairs = sql.join(done.map((r) => sql`(${r.participantId}::uuid, ${r.version}::int)`), sql`, `);
-    await ctx.db.execute(sql`delete from crm_push_queue where connection_id = ${connectionId} and (participant_id, version) in (${pairs})`);
-  }
-  for (const row of rows) {
-    const o = outcomes.get(row.participantId);
-    if (o?.kind !== 'failed') continue;
-    // Moved past this run's start so the run ends; the row waits for the next push, visibly.
-    await ctx.db
-      .update(crmPushQueue)
-      .set({ lastError: o.message.slice(0, 500), attempts: sql`${crmPushQueue.attempts} + 1`, dirtyAt: sql`now()` })
-      .where(and(eq(crmPushQueue.connectionId, connectionId), eq(crmPushQueue.participantId, row.participantId), eq(crmPushQueue.version, row.version)));
-  }
 }
 
 /** Properties HubSpot refused recently for this portal, with the reason (for the console, too). */

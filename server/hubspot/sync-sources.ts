@@ -1,12 +1,20 @@
 import type { SyncRun } from '../db/schema.ts';
 import type { HubspotApi } from './client.ts';
 import { readContacts, type HsContact } from './contacts.ts';
+import { readAhead } from '../platform/read-ahead.ts';
 
 // Where a contact sync reads from, one page at a time. Both sources page in an order in which new
 // contacts come last — all contacts by id, a list's members by join order — so an ongoing sync
 // re-reads only its last page and whatever was added after it, never the whole portal again.
 
-export const PAGE = 100;
+/** HubSpot pages a list's members up to 250 at a time; 200 are exactly two full batch reads. */
+export const LIST_PAGE = 200;
+/** The most contacts HubSpot's contacts endpoint pages at a time. */
+export const CONTACTS_PAGE = 100;
+/** Pages a sync reads ahead of the one it enrols; a crash re-reads at most these and that one. */
+export const READ_AHEAD = 12;
+/** The longest the first page waits for the others read ahead with it; a slow HubSpot still shows progress soon. */
+const BURST_MS = 1000;
 
 export interface SourcePage {
   /** contacts read in full (email and the mapped properties) */
@@ -17,11 +25,20 @@ export interface SourcePage {
   next: string | null;
 }
 
+/** One page of ids; `contacts` when the listing already carries them in full. */
+export interface Listing {
+  ids: string[];
+  next: string | null;
+  contacts?: HsContact[];
+}
+
 export interface ContactSource {
   /** contacts there are to sync, for progress */
   total(): Promise<number | null>;
-  /** one page after `cursor`; `skip` says which ids are already done and need not be read */
-  page(cursor: string | null, skip: (ids: string[]) => Promise<Set<string>>): Promise<SourcePage>;
+  /** the page after `cursor` */
+  list(cursor: string | null): Promise<Listing>;
+  /** contacts of a listing that did not carry them, read in full */
+  read(ids: string[]): Promise<HsContact[]>;
 }
 
 export function contactSource(api: HubspotApi, source: SyncRun['source'], properties: string[]): ContactSource {
@@ -36,15 +53,13 @@ function allContacts(api: HubspotApi, properties: string[]): ContactSource {
       const res = await api.call('count contacts', (c) => c.crm.contacts.searchApi.doSearch({ limit: 1, properties: ['email'], filterGroups: [] }), { search: true });
       return res.total;
     },
-    async page(cursor, skip) {
-      const res = await api.call('page through contacts', (c) => c.crm.contacts.basicApi.getPage(PAGE, cursor ?? undefined, properties));
-      const ids = res.results.map((r) => String(r.id));
-      const known = await skip(ids);
-      return {
-        ids,
-        contacts: res.results.filter((r) => !known.has(String(r.id))).map((r) => ({ id: String(r.id), properties: r.properties ?? {} })),
-        next: res.paging?.next?.after ?? null,
-      };
+    async list(cursor) {
+      const res = await api.call('page through contacts', (c) => c.crm.contacts.basicApi.getPage(CONTACTS_PAGE, cursor ?? undefined, properties));
+      const contacts = res.results.map((r) => ({ id: String(r.id), properties: r.properties ?? {} }));
+      return { ids: contacts.map((c) => c.id), contacts, next: res.paging?.next?.after ?? null };
+    },
+    async read() {
+      return [];
     },
   };
 }
@@ -55,14 +70,34 @@ function listSource(api: HubspotApi, listId: string, properties: string[]): Cont
       const res = await api.call('read the list', (c) => c.crm.lists.listsApi.getById(listId));
       return res.list.size ?? null;
     },
-    async page(cursor, skip) {
+    async list(cursor) {
       // Join order, not record-id order: members added later always land after the cursor.
-      const res = await api.call('page through list members', (c) => c.crm.lists.membershipsApi.getPageOrderedByAddedToListDate(listId, cursor ?? undefined, undefined, PAGE));
-      const ids = res.results.map((r) => String(r.recordId));
-      const known = await skip(ids);
-      const wanted = ids.filter((id) => !known.has(id));
-      const contacts = wanted.length ? (await readContacts(api, wanted, properties)).found : [];
-      return { ids, contacts, next: res.paging?.next?.after ?? null };
+      const res = await api.call('page through list members', (c) => c.crm.lists.membershipsApi.getPageOrderedByAddedToListDate(listId, cursor ?? undefined, undefined, LIST_PAGE));
+      return { ids: res.results.map((r) => String(r.recordId)), next: res.paging?.next?.after ?? null };
+    },
+    async read(ids) {
+      return (await readContacts(api, ids, properties)).found;
     },
   };
+}
+
+/**
+ * The pages after `cursor`, in order, read ahead of the one being enrolled: HubSpot's budget is
+ * spent as it comes free rather than one page's round trips at a time, and a sync's opening burst,
+ * whose pace a rolling limit repeats in every later window, is not held up by enrolment.
+ * `skip` says which ids are already done and need not be read.
+ */
+export function pagesAfter(source: ContactSource, cursor: string | null, skip: (ids: string[]) => Promise<Set<string>>): AsyncGenerator<SourcePage> {
+  return readAhead<Listing, SourcePage>({
+    first: () => source.list(cursor),
+    next: async (l) => (l.next ? source.list(l.next) : null),
+    map: async (l) => {
+      const known = await skip(l.ids);
+      const wanted = l.ids.filter((id) => !known.has(id));
+      const contacts = l.contacts ? l.contacts.filter((c) => !known.has(c.id)) : wanted.length ? await source.read(wanted) : [];
+      return { ids: l.ids, contacts, next: l.next };
+    },
+    ahead: READ_AHEAD,
+    burstMs: BURST_MS,
+  });
 }

@@ -3,7 +3,7 @@ import type { AppContext } from '../context.ts';
 import { connections, crmPushQueue, syncRuns } from '../db/schema.ts';
 import { QUEUES } from '../jobs/queues.ts';
 import { REFRESH_MARGIN_MS } from '../platform/connections.ts';
-import { MAX_PUSH_ATTEMPTS } from './property-sync.ts';
+import { MAX_PUSH_ATTEMPTS } from './push-queue.ts';
 import { hubspotToken } from './tokens.ts';
 
 // Once a minute (one schedule across all processes): the next pass of every ongoing sync, tokens

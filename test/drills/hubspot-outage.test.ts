@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import { auditEvents, connections, crmLinks, crmPushQueue, participants, rewards, syncRuns, webhookInbox, type Connection } from '../../server/db/schema.ts';
+import { LIST_PAGE, READ_AHEAD } from '../../server/hubspot/sync-sources.ts';
 import { startSync } from '../../server/program/syncs.ts';
 import { signV3 } from '../emulators/hubspot/index.ts';
 import { eventually } from '../support/app.ts';
@@ -93,7 +94,8 @@ describe('HubSpot failing under the webhook apply path, and going away', () => {
   }, 120_000);
 
   it('disconnects with the reason when the app is uninstalled mid-sync, keeps the checkpoint and the webhooks, and after a reinstall finishes all of it once', async () => {
-    const SIZE = 400;
+    // Long enough that pages read ahead cannot reach its end before the uninstall.
+    const SIZE = LIST_PAGE * (READ_AHEAD + 4);
     const campaign = await createCampaign(api, {
       name: 'Uninstalled',
       reward_rules: [{ id: 'bounty', name: '$5', recipient: 'referrer', amountCents: 500, currency: 'USD' }],
@@ -122,7 +124,7 @@ describe('HubSpot failing under the webhook apply path, and going away', () => {
     const paused = await runOf(run.id);
     expect(paused.state).toBe('running');
     expect(paused.done).toBeLessThan(SIZE);
-    expect(paused.done % 100).toBe(0);
+    expect(paused.done % LIST_PAGE).toBe(0);
 
     // HubSpot still delivers a webhook it had queued: acknowledged, kept, not applied while disconnected.
     const body = JSON.stringify([{ eventId: 4_242_001, subscriptionId: 5, portalId: hub.portalId, appId: hub.app.appId, occurredAt: Date.now(), subscriptionType: 'object.propertyChange', objectTypeId: '0-1', objectId: Number(leadContact), propertyName: 'lifecyclestage', propertyValue: 'customer', attemptNumber: 0 }]);

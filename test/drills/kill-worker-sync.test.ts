@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq, sql } from 'drizzle-orm';
 import { participants, syncRuns } from '../../server/db/schema.ts';
+import { LIST_PAGE, READ_AHEAD } from '../../server/hubspot/sync-sources.ts';
 import { startSync } from '../../server/program/syncs.ts';
 import { eventually } from '../support/app.ts';
 import { sleep, startHubspotDrill, type HubspotDrill } from './support/hubspot-drill.ts';
@@ -24,7 +25,8 @@ const jobOf = async (id: string) =>
 
 describe('kill -9 of a worker in the middle of a sync', () => {
   it('lets a new worker process resume from the checkpoint: no page read twice, nobody enrolled twice or missed', async () => {
-    const SIZE = 700;
+    // Long enough that pages read ahead cannot reach its end before HubSpot goes away; not a whole number of pages.
+    const SIZE = LIST_PAGE * (READ_AHEAD + 4) + 100;
     const listId = d.emu.ui.createList(d.portalId, { name: 'Partners to sync', processingType: 'MANUAL' });
     d.emu.generateContacts(d.portalId, SIZE, { addToList: { listId }, emailDomain: 'killsync.test' });
     const campaign = (await d.t.api('POST', '/api/v1/campaigns', { name: 'Killed mid-sync' })).body;
@@ -33,7 +35,7 @@ describe('kill -9 of a worker in the middle of a sync', () => {
     d.emu.faults.set({ latencyMs: 120, path: '/crm/v3/lists' });
     const first = await d.start('worker');
     const { run } = await startSync(d.t.ctx, { accountId: d.accountId, campaignId: campaign.id, connectionId: d.connection.id, source: { kind: 'list', id: String(listId), name: 'Partners to sync' }, mode: 'once', actor: { type: 'user', source: 'admin', label: 'admin@acme.test' } });
-    await eventually(async () => expect((await runOf(run.id)).done).toBeGreaterThanOrEqual(200), 60_000);
+    await eventually(async () => expect((await runOf(run.id)).done).toBeGreaterThanOrEqual(LIST_PAGE), 60_000);
 
     // HubSpot stops answering the member pages: the job fails between two pages and waits for its retry…
     d.emu.faults.set({ dropRate: 1, path: '/crm/v3/lists' });
@@ -42,7 +44,7 @@ describe('kill -9 of a worker in the middle of a sync', () => {
     await first.kill9();
     const checkpoint = await runOf(run.id);
     expect(checkpoint.state).toBe('running');
-    expect(checkpoint.done % 100).toBe(0);
+    expect(checkpoint.done % LIST_PAGE).toBe(0);
     expect(checkpoint.done).toBeLessThan(SIZE);
     expect(checkpoint.cursor).toBeTruthy();
     const [{ n: enrolledAtKill }] = (await d.t.ctx.db.select({ n: sql<number>`count(*)::int` }).from(participants).where(eq(participants.campaignId, campaign.id))) as [{ n: number }];
@@ -59,7 +61,7 @@ describe('kill -9 of a worker in the middle of a sync', () => {
     expect(new Set(people.map((p) => p.email)).size).toBe(SIZE);
     // The new worker started where the dead one's last committed page ended, and read each page once.
     const pages = d.emu.requestLog.entries({ path: `/crm/v3/lists/${listId}/memberships/join-order` });
-    expect(pages).toHaveLength((SIZE - checkpoint.done) / 100);
+    expect(pages).toHaveLength(Math.ceil((SIZE - checkpoint.done) / LIST_PAGE));
     expect(pages[0]!.query).toContain(`after=${encodeURIComponent(checkpoint.cursor!)}`);
     expect(second.alive()).toBe(true);
   }, 240_000);

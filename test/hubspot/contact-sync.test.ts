@@ -2,6 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { and, eq, sql } from 'drizzle-orm';
 import { participants, syncRuns, type Connection } from '../../server/db/schema.ts';
 import { hubspotProvider } from '../../server/hubspot/module.ts';
+import { LIST_PAGE, READ_AHEAD } from '../../server/hubspot/sync-sources.ts';
 import { hubspotTick } from '../../server/hubspot/tick.ts';
 import { setSyncMode, startSync, type SyncSource } from '../../server/program/syncs.ts';
 import { createCampaign, startHub, type Hub } from './harness.ts';
@@ -71,12 +72,14 @@ describe('syncing contacts', () => {
 
   it('resumes from its checkpoint after the worker dies halfway, without doubles or re-reading done pages', async () => {
     const campaign = await createCampaign(api, { name: 'Crash' });
-    const listId = newList('Crash list', 600, 'crash.test');
+    // Long enough that pages read ahead cannot reach its end before HubSpot goes away.
+    const SIZE = LIST_PAGE * (READ_AHEAD + 4);
+    const listId = newList('Crash list', SIZE, 'crash.test');
     const id = await sync(campaign.id, { kind: 'list', id: listId });
     hub.emu.faults.set({ latencyMs: 60, path: '/crm/v3/lists' });
     const dying = hubspotProvider.runSync(hub.t.ctx, id);
     for (;;) {
-      if ((await runOf(id)).done >= 300) break;
+      if ((await runOf(id)).done >= LIST_PAGE) break;
       await new Promise((r) => setTimeout(r, 10));
     }
     // The worker loses HubSpot for good and its job dies mid-run.
@@ -84,18 +87,19 @@ describe('syncing contacts', () => {
     await expect(dying).rejects.toThrow();
     const crashed = await runOf(id);
     expect(crashed.state).toBe('running');
-    expect(crashed.done % 100).toBe(0);
+    expect(crashed.done % LIST_PAGE).toBe(0);
+    expect(crashed.done).toBeLessThan(SIZE);
     expect(await members(campaign.id)).toHaveLength(crashed.done);
 
     hub.emu.faults.clear();
     hub.emu.requestLog.clear();
     await hubspotProvider.runSync(hub.t.ctx, id);
-    expect(await runOf(id)).toMatchObject({ state: 'completed', done: 600, total: 600, failed: 0 });
+    expect(await runOf(id)).toMatchObject({ state: 'completed', done: SIZE, total: SIZE, failed: 0 });
     const people = await members(campaign.id);
-    expect(people).toHaveLength(600);
-    expect(new Set(people.map((p) => p.email)).size).toBe(600);
+    expect(people).toHaveLength(SIZE);
+    expect(new Set(people.map((p) => p.email)).size).toBe(SIZE);
     const pages = hub.emu.requestLog.entries({ path: `/crm/v3/lists/${listId}/memberships/join-order` });
-    expect(pages).toHaveLength((600 - crashed.done) / 100);
+    expect(pages).toHaveLength((SIZE - crashed.done) / LIST_PAGE);
     expect(pages[0]!.query).toContain(`after=${encodeURIComponent(crashed.cursor!)}`);
   });
 

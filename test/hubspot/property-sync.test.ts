@@ -3,6 +3,7 @@ import { and, eq } from 'drizzle-orm';
 import { crmLinks, crmPushQueue, type Connection } from '../../server/db/schema.ts';
 import { connectPortal, hubspotProvider } from '../../server/hubspot/module.ts';
 import { droppedProperties } from '../../server/hubspot/property-sync.ts';
+import { startSync } from '../../server/program/syncs.ts';
 import { decrypt } from '../../server/platform/crypto.ts';
 import { defaultFieldMapping } from '../../shared/campaign.ts';
 import { createCampaign, PUBLIC_URL, startHub, type Hub } from './harness.ts';
@@ -14,6 +15,7 @@ import { createCampaign, PUBLIC_URL, startHub, type Hub } from './harness.ts';
 let hub: Hub;
 let api: Awaited<ReturnType<Hub['apiFor']>>;
 let connection: Connection;
+let accountId: string;
 const portal = () => hub.emu.portal(hub.portalId);
 const push = () => hubspotProvider.push(hub.t.ctx, connection);
 const queued = () => hub.t.ctx.db.select().from(crmPushQueue).where(eq(crmPushQueue.connectionId, connection.id));
@@ -23,6 +25,7 @@ beforeAll(async () => {
   hub = await startHub({ workers: false });
   const installed = await hub.install();
   connection = installed.connection;
+  accountId = installed.accountId;
   api = await hub.apiFor(installed.accountId);
 });
 afterAll(() => hub?.stop());
@@ -57,6 +60,22 @@ describe('pushing properties', () => {
     expect(await queued()).toHaveLength(0);
   });
 
+  it('writes a backlog in full batches, each person once, while the next batches are read ahead', async () => {
+    await push();
+    const campaign = await createCampaign(api, { name: 'Backlog' });
+    const listId = hub.emu.ui.createList(hub.portalId, { name: 'Backlog', processingType: 'MANUAL' });
+    hub.emu.generateContacts(hub.portalId, 1050, { addToList: { listId }, emailDomain: 'backlog.test' });
+    const actor = { type: 'user' as const, source: 'admin' as const, label: 'admin@acme.test' };
+    const { run } = await startSync(hub.t.ctx, { accountId, campaignId: campaign.id, connectionId: connection.id, source: { kind: 'list', id: String(listId) }, mode: 'once', actor });
+    await hubspotProvider.runSync(hub.t.ctx, run.id);
+    expect(await queued()).toHaveLength(1050);
+    hub.emu.requestLog.clear();
+    await push();
+    expect(calls('/crm/v3/objects/contacts/batch/update')).toBe(11);
+    expect(await queued()).toHaveLength(0);
+    expect(portal().contacts.filter((c) => c.properties.email?.endsWith('@backlog.test') && c.properties.refcard_referral_link)).toHaveLength(1050);
+  });
+
   it('makes one write for a person changed many times, and one input for a contact two campaigns share', async () => {
     const a = await createCampaign(api, { name: 'Coalesce A', field_mapping: withFirstName() });
     const b = await createCampaign(api, { name: 'Coalesce B', field_mapping: withFirstName() });
@@ -72,20 +91,35 @@ describe('pushing properties', () => {
     expect(portal().contact('twice@coalesce.test')!.properties.firstname).toBe('Ed');
   });
 
-  it('keeps a change that arrived while its push was in flight, and sends it next time', async () => {
+  it('keeps a change that arrived while its push was in flight, and sends it right after', async () => {
     const campaign = await createCampaign(api, { name: 'Racing', field_mapping: withFirstName() });
     const p = (await enrol(campaign.id, ['racer@race.test']))['racer@race.test'];
     await push();
     await api('PATCH', `/api/v1/participants/${p.id}`, { first_name: 'Old' });
     hub.emu.faults.set({ latencyMs: 400, path: '/crm/v3/objects/contacts/batch/update' });
+    hub.emu.requestLog.clear();
     const running = push();
     await new Promise((r) => setTimeout(r, 150));
     await api('PATCH', `/api/v1/participants/${p.id}`, { first_name: 'New' });
     await running;
-    expect((await queued()).map((r) => r.participantId)).toContain(p.id);
-    hub.emu.faults.clear();
-    await push();
+    // The write in flight carried "Old"; the row outlived it, and the same run sent "New".
+    expect(calls('/crm/v3/objects/contacts/batch/update')).toBe(2);
     expect(portal().contact('racer@race.test')!.properties.firstname).toBe('New');
+    expect(await queued()).toHaveLength(0);
+  });
+
+  it('leaves a write HubSpot refused for the next run, not the rest of this one', async () => {
+    const campaign = await createCampaign(api, { name: 'Refused', field_mapping: withFirstName() });
+    const p = (await enrol(campaign.id, ['refused@refused.test']))['refused@refused.test'];
+    await push();
+    await api('PATCH', `/api/v1/participants/${p.id}`, { first_name: 'Later' });
+    hub.emu.faults.set({ nextStatuses: [400], path: '/crm/v3/objects/contacts/batch/update' });
+    hub.emu.requestLog.clear();
+    await push();
+    expect(calls('/crm/v3/objects/contacts/batch/update')).toBe(1);
+    expect(await queued()).toMatchObject([{ participantId: p.id, attempts: 1 }]);
+    await push();
+    expect(portal().contact('refused@refused.test')!.properties.firstname).toBe('Later');
     expect(await queued()).toHaveLength(0);
   });
 

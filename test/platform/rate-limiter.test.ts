@@ -36,6 +36,24 @@ describe('the per-tenant rate limiter kept in PostgreSQL', () => {
     await b.close();
   });
 
+  it('counts a request until a window after its answer, however late the answer came', async () => {
+    // The platform counts a request when it arrives, which can be as late as its answer.
+    const limiter = createRateLimiter(tdb.db);
+    const limit = { max: 2, windowMs: 1000 };
+    const t0 = Date.now();
+    const slow = await limiter.acquire('portal:slow', limit);
+    await limiter.acquire('portal:slow', limit);
+    await new Promise((r) => setTimeout(r, 600));
+    const answered = Date.now();
+    await limiter.settle('portal:slow', limit, slow);
+    await limiter.acquire('portal:slow', limit);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(1000);
+    expect(Date.now() - t0).toBeLessThan(1500);
+    await limiter.acquire('portal:slow', limit);
+    expect(Date.now() - answered).toBeGreaterThanOrEqual(1000);
+    expect(await limiter.used('portal:slow', limit)).toBe(2);
+  });
+
   it('keeps tenants apart: one portal at its limit does not slow another', async () => {
     const limiter = createRateLimiter(tdb.db);
     const limit = { max: 5, windowMs: 5000 };
