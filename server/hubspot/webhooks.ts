@@ -6,6 +6,7 @@ import { connections } from '../db/schema.ts';
 import { problem, problemResponse } from '../http/problem.ts';
 import { isStorableText, storableJson, storableText } from '../http/json-body.ts';
 import { storeInboundEvents } from '../platform/webhook-inbox.ts';
+import { findConnection } from '../platform/connections.ts';
 import { WEBHOOK_PATH } from './app-meta.ts';
 import { verifiedBody } from './signed-request.ts';
 
@@ -68,12 +69,16 @@ export function webhookRoutes(ctx: AppContext): Hono {
     const events = raw.map((e) => HubspotEventSchema.safeParse(e)).flatMap((r) => (r.success ? [r.data] : []));
     // (a portal id PostgreSQL could not even compare — NUL, an unpaired surrogate — names no portal of ours)
     const portals = [...new Set(events.map((e) => String(e.portalId)))].filter(isStorableText);
-    const conns = portals.length
-      ? await ctx.db
-          .select({ id: connections.id, externalId: connections.externalId })
-          .from(connections)
-          .where(and(eq(connections.provider, 'hubspot'), inArray(connections.externalId, portals)))
-      : [];
+    // (a delivery is almost always one portal's: the prepared single lookup then)
+    const conns =
+      portals.length === 1
+        ? [await findConnection(ctx.db, 'hubspot', portals[0]!)].filter((c) => c !== null)
+        : portals.length
+          ? await ctx.db
+              .select({ id: connections.id, externalId: connections.externalId })
+              .from(connections)
+              .where(and(eq(connections.provider, 'hubspot'), inArray(connections.externalId, portals)))
+          : [];
     let stored = 0;
     let duplicates = 0;
     for (const conn of conns) {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
-import { startTestApp, type TestApp } from '../support/app.ts';
+import { eventually, startTestApp, type TestApp } from '../support/app.ts';
 import { saveConnection } from '../../server/platform/connections.ts';
 import { storeInboundEvents, sweepInbox } from '../../server/platform/webhook-inbox.ts';
 import { connections, webhookInbox } from '../../server/db/schema.ts';
@@ -27,8 +27,10 @@ describe('the webhook inbox', () => {
     const again = await Promise.all(Array.from({ length: 10 }, (_, k) => storeInboundEvents(t.ctx, 'hubspot', connectionId, events(`burst${k}`, 100))));
     expect(again.every((r) => r.stored === 0 && r.duplicates === 100)).toBe(true);
     expect(await applyJobs()).toBe(1);
-    const [conn] = await t.ctx.db.select().from(connections).where(eq(connections.id, connectionId));
-    expect(conn!.lastWebhookAt).toBeInstanceOf(Date);
+    await eventually(async () => {
+      const [conn] = await t.ctx.db.select().from(connections).where(eq(connections.id, connectionId));
+      expect(conn!.lastWebhookAt).toBeInstanceOf(Date);
+    });
   });
 
   it('gives events whose job was lost (a process killed at the wrong moment) a new job within a minute', async () => {
