@@ -27,19 +27,10 @@ export async function runLoad(opts: { url: string; connections: number; seconds:
   const target = new URL(opts.url);
   const agent = new http.Agent({ keepAlive: true, maxSockets: opts.connections });
   if (opts.warmupSeconds) await loop(opts.warmupSeconds, () => {});
-  const latencies: number[] = [];
-  const statuses: Record<number, number> = {};
-  let errors = 0;
-  const started = performance.now();
-  await loop(opts.seconds, (ms, status) => {
-    latencies.push(ms);
-    statuses[status] = (statuses[status] ?? 0) + 1;
-    if (status === 0 || status >= 400) errors++;
-  });
-  const seconds = (performance.now() - started) / 1000;
+  const tally = createTally();
+  await loop(opts.seconds, tally.record);
   agent.destroy();
-  latencies.sort((a, b) => a - b);
-  return { requests: latencies.length, errors, seconds, rps: latencies.length / seconds, p50: percentile(latencies, 0.5), p95: percentile(latencies, 0.95), p99: percentile(latencies, 0.99), statuses };
+  return tally.result();
 
   async function loop(seconds: number, record: (ms: number, status: number) => void) {
     const deadline = performance.now() + seconds * 1000;
@@ -65,9 +56,7 @@ export async function runLoad(opts: { url: string; connections: number; seconds:
 export async function runPaced(opts: { url: string; connections: number; perSecond: number; seconds: number; request: (i: number) => RequestSpec }): Promise<LoadResult> {
   const target = new URL(opts.url);
   const agent = new http.Agent({ keepAlive: true, maxSockets: opts.connections });
-  const latencies: number[] = [];
-  const statuses: Record<number, number> = {};
-  let errors = 0;
+  const tally = createTally();
   const total = Math.round(opts.perSecond * opts.seconds);
   const started = performance.now();
   const due = (i: number) => started + (i * 1000) / opts.perSecond;
@@ -79,16 +68,32 @@ export async function runPaced(opts: { url: string; connections: number; perSeco
         const wait = due(i) - performance.now();
         if (wait > 0) await new Promise((r) => setTimeout(r, wait));
         const status = await send(target, agent, opts.request(i)).catch(() => 0);
-        latencies.push(performance.now() - due(i));
-        statuses[status] = (statuses[status] ?? 0) + 1;
-        if (status === 0 || status >= 400) errors++;
+        tally.record(performance.now() - due(i), status);
       }
     }),
   );
-  const seconds = (performance.now() - started) / 1000;
   agent.destroy();
-  latencies.sort((a, b) => a - b);
-  return { requests: latencies.length, errors, seconds, rps: latencies.length / seconds, p50: percentile(latencies, 0.5), p95: percentile(latencies, 0.95), p99: percentile(latencies, 0.99), statuses };
+  return tally.result();
+}
+
+/** Latencies and statuses as they come in; the summary over the time since it was created. */
+function createTally() {
+  const latencies: number[] = [];
+  const statuses: Record<number, number> = {};
+  let errors = 0;
+  const started = performance.now();
+  return {
+    record(ms: number, status: number) {
+      latencies.push(ms);
+      statuses[status] = (statuses[status] ?? 0) + 1;
+      if (status === 0 || status >= 400) errors++;
+    },
+    result(): LoadResult {
+      const seconds = (performance.now() - started) / 1000;
+      latencies.sort((a, b) => a - b);
+      return { requests: latencies.length, errors, seconds, rps: latencies.length / seconds, p50: percentile(latencies, 0.5), p95: percentile(latencies, 0.95), p99: percentile(latencies, 0.99), statuses };
+    },
+  };
 }
 
 export function percentile(sorted: number[], p: number): number {

@@ -41,14 +41,7 @@ export function createRateLimiter(db: Db) {
     const rows = await db.execute<{ wait_ms: number; at: string }>(sql`
       with ins as (
         insert into rate_buckets (key, stamps) values (${key}, '[]'::jsonb) on conflict (key) do nothing
-      ), cur as (
-        select stamps, (extract(epoch from clock_timestamp()) * 1000)::bigint as t
-        from rate_buckets where key = ${key} for update
-      ), live as (
-        select (e->>0)::bigint as k, (e->>1)::int as c
-        from cur, jsonb_array_elements(cur.stamps) e
-        where (e->>0)::bigint + ${bucket} + ${limit.windowMs} > cur.t
-      ), agg as (
+      ), ${liveStamps(key, bucket, limit)}, agg as (
         select cur.t, (cur.t / ${bucket}) * ${bucket} as mine,
                coalesce((select sum(c) from live), 0)::int as used
         from cur
@@ -93,14 +86,7 @@ export function createRateLimiter(db: Db) {
     async settle(key: string, limit: Limit, at: number, n = 1): Promise<void> {
       const bucket = bucketMs(limit);
       await db.execute(sql`
-        with cur as (
-          select stamps, (extract(epoch from clock_timestamp()) * 1000)::bigint as t
-          from rate_buckets where key = ${key} for update
-        ), live as (
-          select (e->>0)::bigint as k, (e->>1)::int as c
-          from cur, jsonb_array_elements(cur.stamps) e
-          where (e->>0)::bigint + ${bucket} + ${limit.windowMs} > cur.t
-        ), agg as (
+        with ${liveStamps(key, bucket, limit)}, agg as (
           select (cur.t / ${bucket}) * ${bucket} as mine from cur
         )
         update rate_buckets b set
@@ -129,3 +115,13 @@ export function createRateLimiter(db: Db) {
 export type RateLimiter = ReturnType<typeof createRateLimiter>;
 
 const bucketMs = (limit: Limit) => Math.max(1, Math.floor(limit.windowMs / 100));
+
+/** `cur` (the tenant's row, locked, and the time `t` in ms) and `live` (its stamps still counted at `t`): where both statements start. */
+const liveStamps = (key: string, bucket: number, limit: Limit) => sql`cur as (
+    select stamps, (extract(epoch from clock_timestamp()) * 1000)::bigint as t
+    from rate_buckets where key = ${key} for update
+  ), live as (
+    select (e->>0)::bigint as k, (e->>1)::int as c
+    from cur, jsonb_array_elements(cur.stamps) e
+    where (e->>0)::bigint + ${bucket} + ${limit.windowMs} > cur.t
+  )`;

@@ -1,9 +1,8 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { eq } from 'drizzle-orm';
-import { connections, crmPushQueue, participants, syncRuns, type Connection } from '../../server/db/schema.ts';
+import { describe, expect, it } from 'vitest';
 import { startSync } from '../../server/program/syncs.ts';
 import { eventually } from '../support/app.ts';
-import { createCampaign, PUBLIC_URL, startHub, type Hub } from '../hubspot/harness.ts';
+import { actor, useFaultyHub } from './support/faulty-hub.ts';
+import { createCampaign } from '../hubspot/harness.ts';
 
 // HubSpot misbehaving the ways it really does — 429 storms, a share of 5xx, slow answers, dropped
 // connections, access tokens that die early — on the sync, the write-back and the card at once,
@@ -11,42 +10,8 @@ import { createCampaign, PUBLIC_URL, startHub, type Hub } from '../hubspot/harne
 // Nothing may be lost, nothing done twice, and the connection's status must say what is true.
 // (Single faults on one path are in test/hubspot/*; these are the combinations.)
 
-let hub: Hub;
-let api: Awaited<ReturnType<Hub['apiFor']>>;
-let connection: Connection;
-const portal = () => hub.emu.portal(hub.portalId);
-const actor = { type: 'user' as const, source: 'admin' as const, label: 'admin@acme.test' };
-
-beforeAll(async () => {
-  hub = await startHub();
-  const installed = await hub.install();
-  connection = installed.connection;
-  api = await hub.apiFor(installed.accountId);
-}, 60_000);
-afterAll(() => hub?.stop());
-beforeEach(() => {
-  hub.emu.faults.clear();
-  hub.emu.rateLimits.configure({ max: 110, windowMs: 10_000 });
-  hub.emu.rateLimits.reset();
-  hub.emu.requestLog.clear();
-});
-
-const runOf = async (id: string) => (await hub.t.ctx.db.select().from(syncRuns).where(eq(syncRuns.id, id)))[0]!;
-const conn = async () => (await hub.t.ctx.db.select().from(connections).where(eq(connections.id, connection.id)))[0]!;
-const pushQueue = () => hub.t.ctx.db.select().from(crmPushQueue).where(eq(crmPushQueue.connectionId, connection.id));
-function newList(name: string, size: number, emailDomain: string) {
-  const listId = hub.emu.ui.createList(hub.portalId, { name, processingType: 'MANUAL' });
-  hub.emu.generateContacts(hub.portalId, size, { addToList: { listId }, emailDomain });
-  return String(listId);
-}
-async function expectEnrolledOnceWithLinks(campaignId: string, listId: string, size: number) {
-  const people = await hub.t.ctx.db.select({ id: participants.id, email: participants.email }).from(participants).where(eq(participants.campaignId, campaignId));
-  expect(people).toHaveLength(size);
-  expect(new Set(people.map((p) => p.email)).size).toBe(size);
-  const members = portal().list(Number(listId))!.members;
-  const missing = members.map((id) => portal().contact(Number(id))!).filter((c) => !c.properties.refcard_referral_link?.startsWith(`${PUBLIC_URL}/r/`));
-  expect(missing.map((c) => c.properties.email)).toEqual([]);
-}
+const drill = useFaultyHub();
+const { api, portal, runOf, conn, pushQueue, newList, expectEnrolledOnceWithLinks } = drill;
 
 describe('HubSpot failing in several ways at once', () => {
   it('syncs a list and writes every link back through 10% 5xx, dropped connections, slow answers and a 429 storm, and stays connected', async () => {
@@ -54,14 +19,14 @@ describe('HubSpot failing in several ways at once', () => {
     const campaign = await createCampaign(api, { name: 'Stormy sync' });
     const listId = newList('Stormy', SIZE, 'stormy.test');
     // (the first answers are sure to be a 429, a 503 and a 429; then 10% 5xx and 3% drops at random)
-    hub.emu.faults.set({ nextStatuses: [429, 503, 429], errorRate: 0.1, dropRate: 0.03, latencyMs: [5, 80], path: '/crm/' });
+    drill.hub.emu.faults.set({ nextStatuses: [429, 503, 429], errorRate: 0.1, dropRate: 0.03, latencyMs: [5, 80], path: '/crm/' });
     // HubSpot's budget for this portal is far below what Refcard paces itself to: a 429 storm.
-    hub.emu.rateLimits.configure({ max: 5, windowMs: 1000 });
-    const { run } = await startSync(hub.t.ctx, { accountId: connection.accountId, campaignId: campaign.id, connectionId: connection.id, source: { kind: 'list', id: listId, name: 'Stormy' }, mode: 'once', actor });
+    drill.hub.emu.rateLimits.configure({ max: 5, windowMs: 1000 });
+    const { run } = await startSync(drill.hub.t.ctx, { accountId: drill.connection.accountId, campaignId: campaign.id, connectionId: drill.connection.id, source: { kind: 'list', id: listId, name: 'Stormy' }, mode: 'once', actor });
     await eventually(async () => expect(await runOf(run.id)).toMatchObject({ state: 'completed', done: SIZE, total: SIZE, failed: 0 }), 90_000);
     await eventually(async () => expect(await pushQueue()).toEqual([]), 90_000);
     await expectEnrolledOnceWithLinks(campaign.id, listId, SIZE);
-    const log = hub.emu.requestLog.entries();
+    const log = drill.hub.emu.requestLog.entries();
     const n = (pred: (s: number) => boolean) => log.filter((e) => pred(e.status)).length;
     console.log(`stormy sync: ${log.length} calls, ${n((s) => s === 429)} answered 429, ${n((s) => s >= 500)} answered 5xx`);
     expect(n((s) => s === 429)).toBeGreaterThan(0);
@@ -73,12 +38,12 @@ describe('HubSpot failing in several ways at once', () => {
     const SIZE = 600;
     const campaign = await createCampaign(api, { name: 'Short-lived tokens' });
     const listId = newList('Expiring', SIZE, 'expiring.test');
-    hub.emu.faults.set({ latencyMs: 120, path: '/crm/' });
-    const { run } = await startSync(hub.t.ctx, { accountId: connection.accountId, campaignId: campaign.id, connectionId: connection.id, source: { kind: 'list', id: listId, name: 'Expiring' }, mode: 'once', actor });
+    drill.hub.emu.faults.set({ latencyMs: 120, path: '/crm/' });
+    const { run } = await startSync(drill.hub.t.ctx, { accountId: drill.connection.accountId, campaignId: campaign.id, connectionId: drill.connection.id, source: { kind: 'list', id: listId, name: 'Expiring' }, mode: 'once', actor });
     // Every 300 ms HubSpot's clock moves 31 minutes: whatever token Refcard holds has just expired.
     let jumps = 0;
     const timer = setInterval(() => {
-      hub.emu.advanceClock(31 * 60_000);
+      drill.hub.emu.advanceClock(31 * 60_000);
       jumps++;
     }, 300);
     try {
@@ -88,8 +53,8 @@ describe('HubSpot failing in several ways at once', () => {
       clearInterval(timer);
     }
     await expectEnrolledOnceWithLinks(campaign.id, listId, SIZE);
-    const expired = hub.emu.requestLog.count({ status: 401 });
-    const refreshes = hub.emu.requestLog.count({ path: '/oauth/v1/token' });
+    const expired = drill.hub.emu.requestLog.count({ status: 401 });
+    const refreshes = drill.hub.emu.requestLog.count({ path: '/oauth/v1/token' });
     console.log(`expiring tokens: ${jumps} clock jumps, ${expired} calls answered 401, ${refreshes} refreshes`);
     expect(expired).toBeGreaterThan(0);
     expect(refreshes).toBeGreaterThanOrEqual(2);
@@ -97,16 +62,16 @@ describe('HubSpot failing in several ways at once', () => {
   }, 120_000);
 
   it('answers the card with a 503 problem while HubSpot fails, and a 5xx from HubSpot never disconnects the portal', async () => {
-    const stranger = hub.emu.ui.createContact(hub.portalId, { email: 'stranger@flaky.test' });
-    hub.emu.faults.set({ errorRate: 1, path: '/crm/v3/objects/contacts' });
-    const card = await hub.card(stranger);
+    const stranger = drill.hub.emu.ui.createContact(drill.hub.portalId, { email: 'stranger@flaky.test' });
+    drill.hub.emu.faults.set({ errorRate: 1, path: '/crm/v3/objects/contacts' });
+    const card = await drill.hub.card(stranger);
     expect(card.status).toBe(503);
     expect(card.json).toMatchObject({ status: 503, code: 'hubspot_unavailable' });
-    hub.emu.faults.set({ dropRate: 1, path: '/crm/v3/objects/contacts' });
-    expect((await hub.card(stranger)).status).toBe(503);
+    drill.hub.emu.faults.set({ dropRate: 1, path: '/crm/v3/objects/contacts' });
+    expect((await drill.hub.card(stranger)).status).toBe(503);
     expect(await conn()).toMatchObject({ status: 'connected', statusReason: null });
-    hub.emu.faults.clear();
-    expect((await hub.card(stranger)).status).toBe(200);
+    drill.hub.emu.faults.clear();
+    expect((await drill.hub.card(stranger)).status).toBe(200);
   }, 60_000);
 
 });
