@@ -18,6 +18,12 @@ import { expireToken, hubspotToken } from './tokens.ts';
 const DEADLINE_MS = 20_000;
 const MAX_RATE_LIMITED_TRIES = 8;
 const MAX_TRANSIENT_TRIES = 3;
+/**
+ * Refreshes after a 401 before concluding the access is revoked. One is not enough: with calls in
+ * parallel, the token a call retries with may be one another call refreshed a while ago, since
+ * expired. (A real revocation usually shows sooner, as HubSpot refusing the refresh itself.)
+ */
+const MAX_REAUTHORISATIONS = 2;
 
 export const REVOKED_REASON =
   'HubSpot refused Refcard’s access token (401) even after a refresh: the app was uninstalled or its access revoked. Install Refcard again to resume; pending updates are kept.';
@@ -73,7 +79,7 @@ export function hubspotApi(ctx: AppContext, connection: Pick<Connection, 'id' | 
     async call(what, fn, opts = {}) {
       let limited = 0;
       let transient = 0;
-      let reauthorised = false;
+      let reauthorised = 0;
       for (;;) {
         const c = await client();
         const [key, limit] = opts.search ? [portalSearchLimitKey(connection.externalId), LIMITS.hubspotSearch] : [portalLimitKey(connection.externalId), LIMITS.hubspot];
@@ -94,12 +100,12 @@ export function hubspotApi(ctx: AppContext, connection: Pick<Connection, 'id' | 
             continue;
           }
           if (status === 401) {
-            if (reauthorised) {
+            if (reauthorised >= MAX_REAUTHORISATIONS) {
               await markDisconnected(ctx.db, connection.id, REVOKED_REASON);
               throw new ConnectionUnavailable(connection.id, REVOKED_REASON);
             }
-            // Our clock said the token was fresh and HubSpot disagrees: refresh once and try again.
-            reauthorised = true;
+            // Our clock said the token was fresh and HubSpot disagrees: refresh and try again.
+            reauthorised++;
             await expireToken(ctx, connection.id, c.token);
             current = null;
             continue;
