@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import type { AppContext } from '../context.ts';
 import { problem, problemResponse } from '../http/problem.ts';
-import { isStorableText, storableText, unstorableTextAt } from '../http/json-body.ts';
+import { isStorableText, storableJson, storableText } from '../http/json-body.ts';
 import { findConnection } from '../platform/connections.ts';
 import { verifyIntercomWebhook } from '../platform/signatures.ts';
 import { storeInboundEvents } from '../platform/webhook-inbox.ts';
@@ -58,22 +58,10 @@ export function webhookRoutes(ctx: AppContext): Hono {
     // Seconds since the epoch; a time no timestamp column can hold is treated as unknown.
     const occurred = typeof n.created_at === 'number' && n.created_at >= 0 && n.created_at <= LAST_STORABLE_SECONDS ? new Date(n.created_at * 1000) : null;
     const { stored } = await storeInboundEvents(ctx, 'intercom', connection.id, [
-      { dedupeKey: storableText(n.id.slice(0, 200)), eventType: storableText(n.topic.slice(0, 100)), payload: storable(n), occurredAt: occurred },
+      { dedupeKey: storableText(n.id.slice(0, 200)), eventType: storableText(n.topic.slice(0, 100)), payload: storableJson(n), occurredAt: occurred },
     ]);
     return c.json({ ok: true, duplicate: stored === 0 });
   });
 
   return app;
-}
-
-/** PostgreSQL's jsonb refuses NUL and lone surrogates; a notification carrying one is kept, cleaned. */
-function storable(value: unknown): unknown {
-  if (unstorableTextAt(value) === null) return value;
-  const clean = (v: unknown): unknown => {
-    if (typeof v === 'string') return storableText(v);
-    if (Array.isArray(v)) return v.map(clean);
-    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [storableText(k), clean(x)]));
-    return v;
-  };
-  return clean(value);
 }

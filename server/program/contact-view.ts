@@ -5,8 +5,8 @@ import type { AppContext } from '../context.ts';
 import { referralLink } from '../../shared/codes.ts';
 import { normalizeEmail } from '../../shared/email.ts';
 import { SOURCES, type Source } from '../../shared/qualification.ts';
-import { rewardsLabel } from '../../shared/rewards.ts';
-import type { CampaignOption, ContactView, Notice, ReferralStats } from '../../shared/view-model.ts';
+import type { CampaignOption, ContactView, Notice } from '../../shared/view-model.ts';
+import { statsOf } from './stats.ts';
 import { loadContactViewRows, type ConnectionKey, type ContactViewRows } from './contact-view-query.ts';
 
 export interface CrmContact {
@@ -73,7 +73,7 @@ function contactViewFrom(ctx: Pick<AppContext, 'config'>, rows: ContactViewRows,
   const option = options.find((o) => o.id === campaign.id)!;
   const me = rows.me;
   if (!me) return { ...base, campaign: option, enrolment: null, consoleUrl: `${consoleUrl}/campaigns/${campaign.id}` };
-  const stats = statsFrom(rows);
+  const stats = statsOf(rows.counts, rows.money);
   return {
     ...base,
     campaign: option,
@@ -108,16 +108,6 @@ function contactViewFrom(ctx: Pick<AppContext, 'config'>, rows: ContactViewRows,
     },
     consoleUrl: `${consoleUrl}/campaigns/${campaign.id}/participants/${me.id}`,
   };
-}
-
-function statsFrom(rows: ContactViewRows): ReferralStats {
-  const s: ReferralStats = { referrals: 0, qualified: 0, pending: 0, unqualified: 0, rewardsEarned: 0, rewardsLabel: rewardsLabel(rows.money) };
-  for (const c of rows.counts) {
-    s.referrals += c.n;
-    if (c.status === 'qualified' || c.status === 'pending' || c.status === 'unqualified') s[c.status] += c.n;
-  }
-  s.rewardsEarned = rows.money.reduce((n, m) => n + m.count, 0);
-  return s;
 }
 
 /** PostgreSQL's JSON timestamps (microseconds, an offset) as the ISO form the rest of the API uses. */

@@ -4,36 +4,31 @@ import type { Queryable } from '../db/client.ts';
 import type { ReferralStats } from '../../shared/view-model.ts';
 import { rewardsLabel } from '../../shared/rewards.ts';
 
+/** One participant's stats from their leads counted by status and their live rewards summed by currency. */
+export function statsOf(counts: { status: string | null; n: number }[], money: { currency: string; amountCents: number; count: number }[]): ReferralStats {
+  const s: ReferralStats = { referrals: 0, qualified: 0, pending: 0, unqualified: 0, rewardsEarned: 0, rewardsLabel: rewardsLabel(money) };
+  for (const c of counts) {
+    s.referrals += c.n;
+    if (c.status === 'qualified' || c.status === 'pending' || c.status === 'unqualified') s[c.status] += c.n;
+  }
+  s.rewardsEarned = money.reduce((n, m) => n + m.count, 0);
+  return s;
+}
+
 /** Referral stats for many participants in two indexed queries (no per-person round trips). */
 export async function statsFor(q: Queryable, ids: string[]): Promise<Map<string, ReferralStats>> {
-  const out = new Map<string, ReferralStats>();
-  for (const id of ids) out.set(id, { referrals: 0, qualified: 0, pending: 0, unqualified: 0, rewardsEarned: 0, rewardsLabel: 'none yet' });
-  if (ids.length === 0) return out;
+  if (ids.length === 0) return new Map();
   const counts = await q
     .select({ id: participants.referredById, status: participants.leadStatus, n: sql<number>`count(*)::int` })
     .from(participants)
     .where(inArray(participants.referredById, ids))
     .groupBy(participants.referredById, participants.leadStatus);
-  for (const c of counts) {
-    const s = out.get(c.id!)!;
-    s.referrals += c.n;
-    if (c.status === 'qualified') s.qualified += c.n;
-    else if (c.status === 'pending') s.pending += c.n;
-    else if (c.status === 'unqualified') s.unqualified += c.n;
-  }
   const money = await q
     .select({ id: rewards.recipientId, currency: rewards.currency, amountCents: sql<number>`sum(${rewards.amountCents})::int`, count: sql<number>`count(*)::int` })
     .from(rewards)
     .where(and(inArray(rewards.recipientId, ids), ne(rewards.status, 'voided')))
     .groupBy(rewards.recipientId, rewards.currency);
-  const byId = new Map<string, { currency: string; amountCents: number; count: number }[]>();
-  for (const m of money) byId.set(m.id, [...(byId.get(m.id) ?? []), m]);
-  for (const [id, totals] of byId) {
-    const s = out.get(id)!;
-    s.rewardsEarned = totals.reduce((n, t) => n + t.count, 0);
-    s.rewardsLabel = rewardsLabel(totals);
-  }
-  return out;
+  return new Map(ids.map((id) => [id, statsOf(counts.filter((c) => c.id === id), money.filter((m) => m.id === id))]));
 }
 
 export async function campaignStats(q: Queryable, campaignId: string) {
