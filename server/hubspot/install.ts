@@ -99,12 +99,12 @@ async function saveWithoutSession(
  */
 export async function resumeConnection(ctx: AppContext, connectionId: string): Promise<void> {
   await ctx.db.transaction(async (tx) => {
-    await ctx.jobs.send(tx, QUEUES.crmPush, { connectionId }, { singletonKey: `push:${connectionId}` });
+    await ctx.jobs.wake(tx, QUEUES.crmPush, connectionId);
     const [pending] = await tx
       .select({ n: sql<number>`count(*)::int` })
       .from(webhookInbox)
       .where(and(eq(webhookInbox.connectionId, connectionId), isNull(webhookInbox.processedAt)));
-    if (pending!.n > 0) await ctx.jobs.send(tx, QUEUES.inboxApply, { connectionId }, { singletonKey: `inbox:${connectionId}` });
+    if (pending!.n > 0) await ctx.jobs.wake(tx, QUEUES.inboxApply, connectionId);
     const runs = await tx
       .select({ id: syncRuns.id })
       .from(syncRuns)

@@ -41,5 +41,5 @@ export async function hubspotTick(ctx: AppContext): Promise<void> {
     .selectDistinct({ id: crmPushQueue.connectionId })
     .from(crmPushQueue)
     .where(and(inArray(crmPushQueue.connectionId, ids), lt(crmPushQueue.attempts, MAX_PUSH_ATTEMPTS), lt(crmPushQueue.dirtyAt, sql`now() - interval '1 minute'`)));
-  for (const w of waiting) await ctx.jobs.send(ctx.db, QUEUES.crmPush, { connectionId: w.id }, { singletonKey: `push:${w.id}` });
+  for (const w of waiting) await ctx.jobs.wake(ctx.db, QUEUES.crmPush, w.id);
 }

@@ -10,8 +10,8 @@ import { QUEUES } from '../jobs/queues.ts';
  */
 export async function resumeConnection(ctx: AppContext, connectionId: string): Promise<void> {
   await ctx.db.transaction(async (tx) => {
-    await ctx.jobs.send(tx, QUEUES.crmPush, { connectionId }, { singletonKey: `push:${connectionId}` });
-    await ctx.jobs.send(tx, QUEUES.inboxApply, { connectionId }, { singletonKey: `inbox:${connectionId}` });
+    await ctx.jobs.wake(tx, QUEUES.crmPush, connectionId);
+    await ctx.jobs.wake(tx, QUEUES.inboxApply, connectionId);
     const paused = await tx
       .update(syncRuns)
       .set({ state: 'queued', updatedAt: new Date() })

@@ -45,5 +45,5 @@ export async function intercomTick(ctx: AppContext): Promise<void> {
     .from(crmPushQueue)
     .innerJoin(connections, eq(connections.id, crmPushQueue.connectionId))
     .where(and(live, lt(crmPushQueue.dirtyAt, cutoff), lt(crmPushQueue.attempts, MAX_PUSH_ATTEMPTS)));
-  for (const c of pushes) await ctx.jobs.send(ctx.db, QUEUES.crmPush, { connectionId: c.id }, { singletonKey: `push:${c.id}` });
+  for (const c of pushes) await ctx.jobs.wake(ctx.db, QUEUES.crmPush, c.id);
 }

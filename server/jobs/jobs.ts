@@ -1,7 +1,8 @@
 import { PgBoss, fromDrizzle, type Job, type JobResult, type SendOptions } from 'pg-boss';
 import { sql } from 'drizzle-orm';
 import type { Queryable } from '../db/client.ts';
-import { BATCH_SIZE, CONCURRENCY, POLL_SECONDS, QUEUES, QUEUE_OPTIONS, type QueueName } from './queues.ts';
+import { BATCH_SIZE, CONCURRENCY, POLL_SECONDS, QUEUES, QUEUE_OPTIONS, WAKEUP_QUEUES, isWakeupQueue, type QueueName, type WakeupQueue } from './queues.ts';
+import { createKeyLocks } from './key-locks.ts';
 import type { Logger } from '../log.ts';
 
 export type JobHandler = (job: Job<Record<string, unknown>>) => Promise<void>;
@@ -13,12 +14,16 @@ export interface Jobs {
    * Pass the pool (not a transaction) only for work that follows no write.
    */
   send(q: Queryable, queue: QueueName, data: object, options?: SendOptions): Promise<string | null>;
+  /** "This connection has work" on a wakeup queue, in the caller's transaction like `send`. */
+  wake(q: Queryable, queue: WakeupQueue, connectionId: string): Promise<string | null>;
   /** start workers for the given handlers in this process */
   work(handlers: Partial<Record<QueueName, JobHandler>>, opts?: { concurrency?: Partial<Record<QueueName, number>> }): Promise<void>;
   stop(): Promise<void>;
 }
 
 export const BOSS_SCHEMA = 'pgboss';
+/** How soon a wakeup that found its connection's drain busy looks again. */
+const BUSY_RETRY_MS = 500;
 
 export async function startJobs(url: string, log: Logger, opts: { max?: number } = {}): Promise<Jobs> {
   // LISTEN/NOTIFY wakes a worker the moment a job commits, instead of at its next poll: every hop
@@ -39,16 +44,51 @@ export async function startJobs(url: string, log: Logger, opts: { max?: number }
   boss.on('error', (err) => log.error({ err }, 'job system error'));
   await boss.start();
   for (const name of Object.values(QUEUES)) {
-    const { policy: _p, retryDelayMax: _r, ...updatable } = QUEUE_OPTIONS[name];
-    if (await boss.getQueue(name)) await boss.updateQueue(name, updatable);
-    else await boss.createQueue(name, QUEUE_OPTIONS[name]).catch(ignoreExists);
+    const { policy, retryDelayMax: _r, ...updatable } = QUEUE_OPTIONS[name];
+    const existing = await boss.getQueue(name);
+    // A queue's policy is fixed when it is created. Only wakeup queues ever changed theirs, and
+    // their jobs are only wakeups: rebuilding the queue loses no work (the ticks wake it again).
+    if (existing && (existing.policy ?? 'standard') !== (policy ?? 'standard') && isWakeupQueue(name)) {
+      log.info({ queue: name, from: existing.policy, to: policy }, 'rebuilding a wakeup queue with its new policy');
+      await boss.deleteQueue(name);
+    } else if (existing) {
+      await boss.updateQueue(name, updatable);
+      continue;
+    }
+    await boss.createQueue(name, QUEUE_OPTIONS[name]).catch(ignoreExists);
   }
+  const send: Jobs['send'] = (q, queue, data, options = {}) => boss.send(queue, data, { ...options, db: fromDrizzle(q as never, sql) });
+  const wakeupKey = (queue: WakeupQueue, connectionId: string) => `${queue}:${connectionId}`;
+  // One lock connection per wakeup handler this process may run at once.
+  const locks = createKeyLocks(url, WAKEUP_QUEUES.reduce((n, q) => n + CONCURRENCY[q], 0));
+  /**
+   * Runs a wakeup handler only while holding its connection's lock. A wakeup that finds the lock
+   * held is not dropped: the holder may already have read past the work it is for, so it looks
+   * again shortly (a deferred job, coalesced like any other wakeup).
+   */
+  const exclusive =
+    (queue: WakeupQueue, handler: JobHandler): JobHandler =>
+    async (job) => {
+      const connectionId = String(job.data.connectionId);
+      const held = await locks.tryHold(`drain:${wakeupKey(queue, connectionId)}`);
+      if (!held) {
+        await boss.send(queue, { connectionId }, { singletonKey: wakeupKey(queue, connectionId), startAfter: new Date(Date.now() + BUSY_RETRY_MS) });
+        return;
+      }
+      try {
+        await handler(job);
+      } finally {
+        await held.release();
+      }
+    };
   const workers: string[] = [];
   return {
     boss,
-    send: (q, queue, data, options = {}) => boss.send(queue, data, { ...options, db: fromDrizzle(q as never, sql) }),
+    send,
+    wake: (q, queue, connectionId) => send(q, queue, { connectionId }, { singletonKey: wakeupKey(queue, connectionId) }),
     async work(handlers, workOpts = {}) {
-      for (const [queue, handler] of Object.entries(handlers) as [QueueName, JobHandler][]) {
+      for (const [queue, given] of Object.entries(handlers) as [QueueName, JobHandler][]) {
+        const handler = isWakeupQueue(queue) ? exclusive(queue, given) : given;
         // Each job of a batch settles on its own: one failing delivery is retried alone.
         const id = await boss.work<Record<string, unknown>>(
           queue,
@@ -78,6 +118,7 @@ export async function startJobs(url: string, log: Logger, opts: { max?: number }
     },
     async stop() {
       await boss.stop({ graceful: true, timeout: 10_000 });
+      await locks.end();
     },
   };
 }

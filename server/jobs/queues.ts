@@ -16,14 +16,25 @@ export const QUEUES = {
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
-// `stately` keeps at most one queued and one running job per singletonKey: changes arriving while a
-// push runs coalesce into the one queued job, which still runs after the latest change.
+/**
+ * Queues whose job only says "this connection has work": the work itself waits in a table
+ * (crm_push_queue, webhook_inbox), so a job can be coalesced, deferred or even lost to a queue
+ * rebuild without losing work, and the ticks give waiting work a job again. One handler per
+ * connection runs at a time, across processes, under a lock of its own (jobs.ts): pg-boss's
+ * per-key policies decide "is this key busy" from a list cached for up to twice the monitor
+ * interval, which kept a connection's next job waiting ~20 s after the one before had finished.
+ */
+export const WAKEUP_QUEUES = [QUEUES.crmPush, QUEUES.inboxApply] as const;
+export type WakeupQueue = (typeof WAKEUP_QUEUES)[number];
+export const isWakeupQueue = (q: QueueName): q is WakeupQueue => (WAKEUP_QUEUES as readonly QueueName[]).includes(q);
+
+// `short` keeps at most one job queued per connection: changes arriving while a drain runs
+// coalesce into it, and it runs as soon as it is fetched.
 export const QUEUE_OPTIONS: Record<QueueName, Omit<Queue, 'name'>> = {
   'outbound.deliver': { notify: true, retryLimit: 12, retryDelay: 5, retryBackoff: true, retryDelayMax: 3600, expireInSeconds: 60 },
-  // A push or apply of a killed process stays `active` — and, being `stately`, holds back its
-  // tenant's next job — until pg-boss notices: the heartbeat makes that seconds, not the 5 min expiry.
-  'crm.push': { policy: 'stately', notify: true, retryLimit: 20, retryDelay: 2, retryBackoff: true, retryDelayMax: 600, expireInSeconds: 300, heartbeatSeconds: 15 },
-  'inbox.apply': { policy: 'stately', notify: true, retryLimit: 20, retryDelay: 2, retryBackoff: true, retryDelayMax: 600, expireInSeconds: 300, heartbeatSeconds: 15 },
+  // A killed process's drain lock goes with its session; its job is failed by the heartbeat and retried.
+  'crm.push': { policy: 'short', notify: true, retryLimit: 20, retryDelay: 2, retryBackoff: true, retryDelayMax: 600, expireInSeconds: 300, heartbeatSeconds: 15 },
+  'inbox.apply': { policy: 'short', notify: true, retryLimit: 20, retryDelay: 2, retryBackoff: true, retryDelayMax: 600, expireInSeconds: 300, heartbeatSeconds: 15 },
   // A sync can run for minutes; the worker's heartbeat (automatic while the handler runs) is what
   // tells a live one from a killed one, so a crashed worker's sync is picked up again in ~30 s.
   'sync.run': { policy: 'singleton', notify: true, retryLimit: 50, retryDelay: 5, retryBackoff: true, retryDelayMax: 300, expireInSeconds: 3600, heartbeatSeconds: 30 },
@@ -33,8 +44,7 @@ export const QUEUE_OPTIONS: Record<QueueName, Omit<Queue, 'name'>> = {
 /**
  * Jobs a worker claims at once per queue: batches keep a backlog of short deliveries draining
  * without poll gaps. Per-tenant work (push, apply) is never batched: a batch settles only when its
- * slowest job does, so one tenant's long push would hold another's (and, through the `stately`
- * policy, that tenant's next push) for its whole duration.
+ * slowest job does, so one tenant's long push would hold another's for its whole duration.
  */
 export const BATCH_SIZE: Record<QueueName, number> = {
   'outbound.deliver': 20,
@@ -54,9 +64,9 @@ export const CONCURRENCY: Record<QueueName, number> = {
 };
 
 /**
- * Idle poll per queue (seconds). NOTIFY wakes workers when a job is created, but a `stately` job
- * queued behind a running one for the same tenant is only fetchable once that one finishes, and
- * nothing notifies then: the poll is what bounds that wait on the latency-critical queues.
+ * Idle poll per queue (seconds). NOTIFY wakes workers when a job is created, but not when a
+ * deferred one comes due (a wakeup that found its connection's drain busy looks again shortly):
+ * the poll is what bounds that wait on the latency-critical queues.
  */
 export const POLL_SECONDS: Record<QueueName, number> = {
   'outbound.deliver': 1,

@@ -19,15 +19,14 @@ export interface InboundEvent {
  * and never applied twice.
  *
  * HubSpot delivers up to ten batches of one portal at once, and they must not queue behind each
- * other: the apply job is a per-connection singleton, and two transactions inserting the same
- * singleton wait for each other's commit. So only the transaction holding the connection's
+ * other: a connection has at most one apply job queued, and two transactions inserting it wait
+ * for each other's commit. So only the transaction holding the connection's
  * advisory lock enqueues inside the transaction; one that finds it taken enqueues right after its
  * commit (the lock holder's job may already be running and have missed these rows). If the process
  * dies in between, `sweepInbox` starts the job within a minute.
  */
 export async function storeInboundEvents(ctx: AppContext, provider: Provider, connectionId: string, events: InboundEvent[]): Promise<{ stored: number; duplicates: number }> {
   if (events.length === 0) return { stored: 0, duplicates: 0 };
-  const wake = { queue: QUEUES.inboxApply, data: { connectionId }, options: { singletonKey: `inbox:${connectionId}` } } as const;
   const out = await ctx.db.transaction(async (tx) => {
     // One statement of the same text for any batch size (the batch as one JSON parameter, not a
     // row of parameters per event), so a 100-event batch is one short round trip.
@@ -44,10 +43,10 @@ export async function storeInboundEvents(ctx: AppContext, provider: Provider, co
              count(*) > 0 and pg_try_advisory_xact_lock(hashtextextended(${`inbox:${connectionId}`}, 0)) as mine
       from ins`)) as unknown as [{ inserted: number; mine: boolean }];
     if (inserted === 0) return { stored: 0, duplicates: events.length, wakeAfterCommit: false };
-    if (mine) await ctx.jobs.send(tx, wake.queue, wake.data, wake.options);
+    if (mine) await ctx.jobs.wake(tx, QUEUES.inboxApply, connectionId);
     return { stored: inserted, duplicates: events.length - inserted, wakeAfterCommit: !mine };
   });
-  if (out.wakeAfterCommit) await ctx.jobs.send(ctx.db, wake.queue, wake.data, wake.options);
+  if (out.wakeAfterCommit) await ctx.jobs.wake(ctx.db, QUEUES.inboxApply, connectionId);
   // Not awaited: the acknowledgement does not wait for the settings page's "last webhook".
   noteWebhookReceived(ctx, connectionId).catch((err) => ctx.log.warn({ err, connectionId }, 'noting the last webhook failed'));
   return { stored: out.stored, duplicates: out.duplicates };
@@ -68,11 +67,11 @@ async function noteWebhookReceived(ctx: AppContext, connectionId: string): Promi
 /** Safety net under the apply jobs (run by the tick): any connection with events waiting a minute gets its job. */
 export async function sweepInbox(ctx: AppContext): Promise<void> {
   const waiting = await ctx.db
-    .selectDistinct({ id: webhookInbox.connectionId })
+    .selectDistinct({ id: connections.id })
     .from(webhookInbox)
     .innerJoin(connections, eq(connections.id, webhookInbox.connectionId))
     .where(and(eq(connections.status, 'connected'), isNull(webhookInbox.processedAt), lt(webhookInbox.receivedAt, sql`now() - interval '1 minute'`)));
-  for (const c of waiting) await ctx.jobs.send(ctx.db, QUEUES.inboxApply, { connectionId: c.id }, { singletonKey: `inbox:${c.id}` });
+  for (const c of waiting) await ctx.jobs.wake(ctx.db, QUEUES.inboxApply, c.id);
 }
 
 /**

@@ -7,8 +7,8 @@ import { QUEUES } from '../jobs/queues.ts';
 /**
  * Marks participants whose CRM properties/attributes must be pushed to every connected portal
  * and workspace of the account. Rows coalesce per (connection, participant): ten changes to one
- * person before the push runs still make one write. One push job per connection is kept queued
- * (singletonKey), and it drains the rows in batches.
+ * person before the push runs still make one write. A connection has at most one push job
+ * queued (a wakeup), and it drains the rows in batches.
  */
 export async function markCrmDirty(ctx: AppContext, tx: Tx, accountId: string, participantIds: string[]): Promise<void> {
   const ids = [...new Set(participantIds)];
@@ -26,6 +26,6 @@ export async function markCrmDirty(ctx: AppContext, tx: Tx, accountId: string, p
         set: { version: sql`${crmPushQueue.version} + 1`, dirtyAt: sql`now()` },
       });
     // Disconnected connections keep their rows: the push resumes after reconnecting.
-    await ctx.jobs.send(tx, QUEUES.crmPush, { connectionId: c.id }, { singletonKey: `push:${c.id}` });
+    await ctx.jobs.wake(tx, QUEUES.crmPush, c.id);
   }
 }
