@@ -80,7 +80,9 @@ describe('the card for a rep', () => {
   });
 
   it('answers a known contact from PostgreSQL alone, in milliseconds', async () => {
-    const before = hub.emu.requestLog.count();
+    // (reads of contacts only: a push job may be writing to HubSpot in the background meanwhile)
+    const contactReads = () => hub.emu.requestLog.count({ method: 'GET', path: '/crm/v3/objects/contacts/*' });
+    const before = contactReads();
     const times: number[] = [];
     for (let i = 0; i < 30; i++) {
       const t0 = performance.now();
@@ -88,7 +90,7 @@ describe('the card for a rep', () => {
       times.push(performance.now() - t0);
     }
     times.sort((a, b) => a - b);
-    expect(hub.emu.requestLog.count()).toBe(before);
+    expect(contactReads()).toBe(before);
     console.log(`card, known contact, through the emulated proxy: p50 ${times[15]!.toFixed(1)} ms, max ${times[29]!.toFixed(1)} ms`);
     expect(times[15]).toBeLessThan(100);
   });
