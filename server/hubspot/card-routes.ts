@@ -48,9 +48,11 @@ export function cardRoutes(ctx: AppContext): Hono {
     const linked = await buildLinkedContactView(ctx, ctx.db, { provider: 'hubspot', externalId: req.value.portalId, crmId: q.data.contactId, campaignId });
     if (!linked.connection) return notInstalled(c);
     if (linked.view) return c.json(linked.view);
+    // No CRM link says who this is (the statement above looked): HubSpot is asked, with the full
+    // connection its client needs.
     const connection = await findConnection(ctx.db, 'hubspot', req.value.portalId);
     if (!connection) return notInstalled(c);
-    const contact = await crmContact(ctx, connection, q.data.contactId);
+    const contact = await hubspotContact(ctx, connection, q.data.contactId);
     if (!contact) return unavailable(c);
     return c.json(await buildContactView(ctx, ctx.db, { accountId: connection.accountId, connectionId: connection.id, contact, campaignId }));
   });
@@ -98,6 +100,11 @@ async function crmContact(ctx: AppContext, connection: Connection, contactId: st
     .orderBy(desc(participants.updatedAt))
     .limit(1);
   if (linked?.email) return { crmId: contactId, email: linked.email, name: fullName(linked) };
+  return hubspotContact(ctx, connection, contactId);
+}
+
+/** Who a HubSpot contact is, asked of HubSpot (cached); null when HubSpot cannot be asked right now. */
+async function hubspotContact(ctx: AppContext, connection: Connection, contactId: string): Promise<CrmContact | null> {
   try {
     const who = await contactIdentity(hubspotApi(ctx, connection), contactId);
     return { crmId: contactId, email: who.email, name: who.name };

@@ -20,10 +20,10 @@ export interface InboundEvent {
  *
  * HubSpot delivers up to ten batches of one portal at once, and they must not queue behind each
  * other: a connection has at most one apply job queued, and two transactions inserting it wait
- * for each other's commit. So only the transaction holding the connection's
- * advisory lock enqueues inside the transaction; one that finds it taken enqueues right after its
- * commit (the lock holder's job may already be running and have missed these rows). If the process
- * dies in between, `sweepInbox` starts the job within a minute.
+ * for each other's commit. So only the transaction holding the connection's advisory lock
+ * enqueues inside the transaction; one that finds it taken enqueues right after its commit (the
+ * lock holder's job may already be running and have missed these rows). If the process dies in
+ * between, `sweepInbox` starts the job within a minute.
  */
 export async function storeInboundEvents(ctx: AppContext, provider: Provider, connectionId: string, events: InboundEvent[]): Promise<{ stored: number; duplicates: number }> {
   if (events.length === 0) return { stored: 0, duplicates: 0 };
