@@ -94,7 +94,8 @@ export const participants = pgTable(
   (t) => [
     uniqueIndex('participants_campaign_email_uq').on(t.campaignId, t.email),
     uniqueIndex('participants_code_uq').on(t.code),
-    index('participants_referrer_idx').on(t.referredById, t.leadStatus),
+    // A referrer's leads newest first (the card's list, no sort), with their status for the counts (index-only).
+    index('participants_referrer_idx').on(t.referredById, t.createdAt.desc(), t.id, t.leadStatus),
     index('participants_campaign_status_idx').on(t.campaignId, t.leadStatus, t.createdAt),
     index('participants_account_email_idx').on(t.accountId, t.email),
   ],

@@ -109,7 +109,7 @@ const contactView = (conn: string) => `
          where recipient_id = (select id from me) and status <> 'voided' group by currency) r) as money,
       (select coalesce(json_agg(json_build_object('id', id, 'firstName', first_name, 'lastName', last_name, 'email', email, 'status', lead_status,
               'createdAt', created_at, 'statusChangedAt', status_changed_at) order by created_at desc, id), '[]') from (
-         select * from participants where referred_by_id = (select id from me) order by created_at desc, id limit ${LEADS_SHOWN}) l) as leads,
+         select * from participants where referred_by_id = (select id from me) order by created_at desc nulls last, id limit ${LEADS_SHOWN}) l) as leads,
       (select json_build_object('firstName', first_name, 'lastName', last_name, 'email', email) from participants
          where id = (select referred_by_id from me)) as referrer
   `;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.ts';
-import { buildContactView, buildLinkedContactView } from '../../server/program/contact-view.ts';
+import { buildContactView, buildLinkedContactView, iso } from '../../server/program/contact-view.ts';
 import { performContactAction } from '../../server/program/contact-actions.ts';
 import { saveConnection } from '../../server/platform/connections.ts';
 import type { Actor } from '../../server/program/actor.ts';
@@ -94,5 +94,20 @@ describe('the contact view behind the card and the canvas', () => {
     expect(await buildLinkedContactView(t.ctx, t.ctx.db, { provider: 'hubspot', externalId: '4242', crmId: '999999' })).toMatchObject({ connection: { id: connectionId }, view: null });
     expect(await buildLinkedContactView(t.ctx, t.ctx.db, { provider: 'hubspot', externalId: '777', crmId: '101' })).toEqual({ connection: null, view: null });
     expect(await buildLinkedContactView(t.ctx, t.ctx.db, { provider: 'intercom', externalId: '4242', crmId: '101' })).toEqual({ connection: null, view: null });
+  });
+});
+
+describe('timestamps on the card', () => {
+  it('shows every form of PostgreSQL timestamp as the same instant in ISO form, to the millisecond', () => {
+    const cases = {
+      '2026-11-22T11:46:00.123456+00:00': '2026-11-22T11:46:00.123Z',
+      '2026-11-22T11:46:00.9999+00:00': '2026-11-22T11:46:00.999Z',
+      '2026-11-22T11:46:00.12+00:00': '2026-11-22T11:46:00.120Z',
+      '2026-11-22T11:46:00+00:00': '2026-11-22T11:46:00.000Z',
+      '2026-11-22T11:46:00.5+00': '2026-11-22T11:46:00.500Z',
+      '2026-11-22T12:46:00.123456+01:00': '2026-11-22T11:46:00.123Z',
+      '2026-11-22T06:16:00.5-05:30': '2026-11-22T11:46:00.500Z',
+    };
+    for (const [pg, shown] of Object.entries(cases)) expect(iso(pg), pg).toBe(shown);
   });
 });

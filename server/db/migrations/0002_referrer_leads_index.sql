@@ -1,0 +1,2 @@
+DROP INDEX "participants_referrer_idx";--> statement-breakpoint
+CREATE INDEX "participants_referrer_idx" ON "participants" USING btree ("referred_by_id","created_at" DESC NULLS LAST,"id","lead_status");
