@@ -1,22 +1,28 @@
-import { and, eq, inArray, ne, sql } from 'drizzle-orm';
-import { campaigns, crmLinks, syncRuns, webhookInbox, type Campaign, type Connection } from '../db/schema.ts';
+import { and, asc, eq, inArray, isNull, ne, sql } from 'drizzle-orm';
+import { campaigns, crmLinks, syncRuns, webhookInbox, type Campaign, type Connection, type SyncRun } from '../db/schema.ts';
 import type { Tx } from '../db/client.ts';
 import type { AppContext } from '../context.ts';
 import type { Actor } from '../program/actor.ts';
 import { markCrmDirty } from '../program/crm-dirty.ts';
 import { eraseParticipant } from '../program/directory.ts';
 import { ConnectionUnavailable } from '../platform/connections.ts';
-import { applyInboundEvents } from '../platform/webhook-inbox.ts';
+import { applyClaimedEvents } from '../platform/webhook-inbox.ts';
 import { hubspotApi, type HubspotApi } from './client.ts';
-import { forgetIdentity, readContacts } from './contacts.ts';
+import { forgetIdentity, readContacts, type HsContact } from './contacts.ts';
 import { contactProperties, enrolContacts } from './contact-sync.ts';
-import { applyQualifyingEvent, isContactPropertyChange, isStageChange, prefetch } from './qualify-events.ts';
+import { applyQualifyingEvent, isContactPropertyChange, isStageChange, prefetch, type Prefetched } from './qualify-events.ts';
 import type { HubspotEvent } from './webhooks.ts';
 
-// Applies stored HubSpot webhook events of one portal, a batch at a time, inside the transaction
-// that marks them processed. Creations go first, then everything by when it happened (HubSpot
-// delivers in no particular order). Every event ends with a result that says what it did or why
-// it did nothing; that text is the audit trail of skipped events.
+// Applies stored HubSpot webhook events of one portal, a batch at a time. Creations go first,
+// then everything by when it happened (HubSpot delivers in no particular order). Every event ends
+// with a result that says what it did or why it did nothing; that text is the audit trail of
+// skipped events.
+//
+// What a batch needs from HubSpot (deals, associations, new contacts) is read before the
+// transaction that applies it: a HubSpot call can wait seconds for the portal's rate limit or a
+// slow answer, and no transaction, row lock or pool connection is held meanwhile. One drain per
+// portal runs at a time (the job's lock), and the transaction claims exactly the rows that were
+// read ahead for, so nothing is applied with data fetched for other events.
 //
 // Privacy deletion (HubSpot's GDPR delete) erases the linked participants too: the person asked
 // the customer to forget them, and Refcard holds the same person's data for that customer, so
@@ -25,13 +31,30 @@ import type { HubspotEvent } from './webhooks.ts';
 // referral history is the customer's record, not HubSpot's.
 
 type InboxRow = typeof webhookInbox.$inferSelect;
+type Ordered = { row: InboxRow; name: string; e: HubspotEvent };
+
+const BATCH = 100;
 
 export async function applyHubspotInbox(ctx: AppContext, connection: Connection): Promise<void> {
   // Disconnected: events wait in the inbox; reconnecting enqueues this job again.
   if (connection.status !== 'connected') return;
   const api = hubspotApi(ctx, connection);
   try {
-    await applyInboundEvents(ctx, connection.id, (tx, rows) => applyBatch(ctx, tx, api, connection, rows), 100);
+    for (;;) {
+      const pending = await ctx.db
+        .select()
+        .from(webhookInbox)
+        .where(and(eq(webhookInbox.connectionId, connection.id), isNull(webhookInbox.processedAt)))
+        .orderBy(asc(webhookInbox.occurredAt), asc(webhookInbox.id))
+        .limit(BATCH);
+      if (pending.length === 0) return;
+      const events = ordered(pending);
+      const live = await ctx.db.select().from(campaigns).where(and(eq(campaigns.accountId, connection.accountId), ne(campaigns.status, 'archived')));
+      const pre = await prefetch(ctx.db, api, connection, live, events);
+      const created = await readCreatedContacts(ctx, api, connection, events.filter((x) => x.name === 'contact.creation').map((x) => String(x.e.objectId)));
+      const applied = await applyClaimedEvents(ctx, pending.map((r) => r.id), (tx, claimed) => applyBatch(ctx, tx, connection, live, pre, created, ordered(claimed)));
+      if (applied === 0 || pending.length < BATCH) return;
+    }
   } catch (err) {
     if (err instanceof ConnectionUnavailable) return;
     throw err;
@@ -40,17 +63,17 @@ export async function applyHubspotInbox(ctx: AppContext, connection: Connection)
 
 const order = (name: string) => (name.endsWith('.creation') ? 0 : 1);
 
-async function applyBatch(ctx: AppContext, tx: Tx, api: HubspotApi, connection: Connection, rows: InboxRow[]): Promise<Map<number, string>> {
-  const events = rows
+function ordered(rows: InboxRow[]): Ordered[] {
+  return rows
     .map((row) => ({ row, name: row.eventType, e: row.payload as HubspotEvent }))
     .sort((a, b) => order(a.name) - order(b.name) || a.e.occurredAt - b.e.occurredAt || a.row.id - b.row.id);
-  const live = await tx.select().from(campaigns).where(and(eq(campaigns.accountId, connection.accountId), ne(campaigns.status, 'archived')));
-  const pre = await prefetch(tx, api, connection, live, events);
-  const created = await enrolCreatedContacts(ctx, tx, api, connection, events.filter((x) => x.name === 'contact.creation').map((x) => String(x.e.objectId)));
+}
 
+async function applyBatch(ctx: AppContext, tx: Tx, connection: Connection, live: Campaign[], pre: Prefetched, created: CreatedContacts, events: Ordered[]): Promise<Map<number, string>> {
+  const enrolled = await enrolCreatedContacts(ctx, tx, created, events.filter((x) => x.name === 'contact.creation').map((x) => String(x.e.objectId)));
   const results = new Map<number, string>();
   for (const { row, name, e } of events) {
-    results.set(row.id, await applyOne(ctx, tx, connection, live, pre, created, name, e));
+    results.set(row.id, await applyOne(ctx, tx, connection, live, pre, enrolled, name, e));
   }
   return results;
 }
@@ -60,7 +83,7 @@ async function applyOne(
   tx: Tx,
   connection: Connection,
   live: Campaign[],
-  pre: Awaited<ReturnType<typeof prefetch>>,
+  pre: Prefetched,
   created: Map<string, string>,
   name: string,
   e: HubspotEvent,
@@ -101,25 +124,40 @@ async function applyOne(
   }
 }
 
-/**
- * New contacts join every ongoing "all contacts" sync of the portal at once (the sync's minute
- * tick would find them too; this is sooner). Returns a result per contact id.
- */
-async function enrolCreatedContacts(ctx: AppContext, tx: Tx, api: HubspotApi, connection: Connection, ids: string[]): Promise<Map<string, string>> {
-  const out = new Map<string, string>();
-  if (ids.length === 0) return out;
+/** The portal's ongoing "all contacts" syncs and, if there are any, the new contacts as HubSpot has them now. */
+interface CreatedContacts {
+  runs: SyncRun[];
+  campaigns: Campaign[];
+  found: HsContact[];
+  missing: Set<string>;
+}
+
+async function readCreatedContacts(ctx: AppContext, api: HubspotApi, connection: Connection, ids: string[]): Promise<CreatedContacts> {
+  const none: CreatedContacts = { runs: [], campaigns: [], found: [], missing: new Set() };
+  if (ids.length === 0) return none;
   const runs = (
-    await tx
+    await ctx.db
       .select()
       .from(syncRuns)
       .where(and(eq(syncRuns.connectionId, connection.id), eq(syncRuns.mode, 'ongoing'), inArray(syncRuns.state, ['queued', 'running', 'waiting'])))
   ).filter((r) => r.source.kind === 'all');
-  if (runs.length === 0) return out;
-  const syncCampaigns = await tx.select().from(campaigns).where(inArray(campaigns.id, runs.map((r) => r.campaignId)));
+  if (runs.length === 0) return none;
+  const syncCampaigns = await ctx.db.select().from(campaigns).where(inArray(campaigns.id, runs.map((r) => r.campaignId)));
   const { found, missing } = await readContacts(api, ids, [...new Set(syncCampaigns.flatMap(contactProperties))]);
-  for (const id of missing) out.set(id, 'skipped: the contact was deleted before it could be synced');
-  for (const run of runs) {
-    const campaign = syncCampaigns.find((c) => c.id === run.campaignId);
+  return { runs, campaigns: syncCampaigns, found, missing };
+}
+
+/**
+ * New contacts join every ongoing "all contacts" sync of the portal at once (the sync's minute
+ * tick would find them too; this is sooner). Returns a result per contact id.
+ */
+async function enrolCreatedContacts(ctx: AppContext, tx: Tx, read: CreatedContacts, ids: string[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  const wanted = new Set(ids);
+  for (const id of read.missing) if (wanted.has(id)) out.set(id, 'skipped: the contact was deleted before it could be synced');
+  const found = read.found.filter((c) => wanted.has(c.id));
+  for (const run of read.runs) {
+    const campaign = read.campaigns.find((c) => c.id === run.campaignId);
     if (!campaign || campaign.status === 'archived') continue;
     const r = await enrolContacts(ctx, tx, run, campaign, found);
     await tx

@@ -1,6 +1,6 @@
 import { and, eq, inArray, isNull } from 'drizzle-orm';
 import { crmLinks, participants, type Campaign, type Connection, type Participant } from '../db/schema.ts';
-import type { Tx } from '../db/client.ts';
+import type { Queryable, Tx } from '../db/client.ts';
 import type { AppContext } from '../context.ts';
 import type { QualificationRule } from '../../shared/campaign.ts';
 import { describeRule, matchingRules, type CrmSignal } from '../../shared/rules.ts';
@@ -33,7 +33,7 @@ export const isContactPropertyChange = (name: string, e: HubspotEvent) => name =
 const rulesOf = (campaigns: Campaign[], kind: QualificationRule['kind']) => campaigns.flatMap((c) => c.qualificationRules.filter((r) => r.kind === kind));
 
 /** Reads from HubSpot what the qualifying events of a batch need; events no rule could match cost nothing. */
-export async function prefetch(tx: Tx, api: HubspotApi, connection: Connection, campaigns: Campaign[], events: { name: string; e: HubspotEvent }[]): Promise<Prefetched> {
+export async function prefetch(db: Queryable, api: HubspotApi, connection: Connection, campaigns: Campaign[], events: { name: string; e: HubspotEvent }[]): Promise<Prefetched> {
   const stageRules = rulesOf(campaigns, 'hubspot_deal_stage');
   const propertyRules = rulesOf(campaigns, 'hubspot_contact_property');
   const dealIds = new Set<string>();
@@ -55,7 +55,7 @@ export async function prefetch(tx: Tx, api: HubspotApi, connection: Connection, 
       for (const c of ids) contactIds.add(c);
     }
   }
-  return { deals, dealContacts, people: await participantsOf(tx, api, connection, campaigns, [...contactIds]) };
+  return { deals, dealContacts, people: await participantsOf(db, api, connection, campaigns, [...contactIds]) };
 }
 
 async function dealContactIds(api: HubspotApi, dealId: string): Promise<string[]> {
@@ -75,11 +75,11 @@ async function dealContactIds(api: HubspotApi, dealId: string): Promise<string[]
 }
 
 /** Participants for contacts: through CRM links first; contacts without one by their email. */
-async function participantsOf(tx: Tx, api: HubspotApi, connection: Connection, campaigns: Campaign[], contactIds: string[]): Promise<Map<string, Participant[]>> {
+async function participantsOf(db: Queryable, api: HubspotApi, connection: Connection, campaigns: Campaign[], contactIds: string[]): Promise<Map<string, Participant[]>> {
   const out = new Map<string, Participant[]>();
   if (contactIds.length === 0 || campaigns.length === 0) return out;
   const campaignIds = campaigns.map((c) => c.id);
-  const linked = await tx
+  const linked = await db
     .select({ externalId: crmLinks.externalId, p: participants })
     .from(crmLinks)
     .innerJoin(participants, eq(participants.id, crmLinks.participantId))
@@ -91,7 +91,7 @@ async function participantsOf(tx: Tx, api: HubspotApi, connection: Connection, c
     const { found } = await readContacts(api, unlinked, ['email']);
     const emails = new Map(found.filter((c) => c.properties.email).map((c) => [normalizeEmail(c.properties.email!), c.id]));
     if (emails.size) {
-      const byEmail = await tx
+      const byEmail = await db
         .select()
         .from(participants)
         .where(and(eq(participants.accountId, connection.accountId), inArray(participants.email, [...emails.keys()]), inArray(participants.campaignId, campaignIds)));

@@ -2,7 +2,7 @@ import { and, asc, eq, inArray, isNull, ne } from 'drizzle-orm';
 import { campaigns, syncRuns, webhookInbox, type Campaign, type Connection, type SyncRun } from '../db/schema.ts';
 import type { Tx } from '../db/client.ts';
 import type { AppContext } from '../context.ts';
-import { applyInboundEvents } from '../platform/webhook-inbox.ts';
+import { applyClaimedEvents } from '../platform/webhook-inbox.ts';
 import { ConnectionUnavailable } from '../platform/connections.ts';
 import { enrolReferrersBulk } from '../program/bulk-enrol.ts';
 import { systemActor } from '../program/actor.ts';
@@ -46,8 +46,8 @@ export async function applyIntercomInbox(ctx: AppContext, connection: Connection
       if (pending.length === 0) return;
       const setup = await loadSetup(ctx, connection);
       await prefetch(lookups, pending, setup);
-      const applied = await applyInboundEvents(ctx, connection.id, (tx, rows) => applyBatch(ctx, tx, connection, rows, setup, lookups), BATCH);
-      if (applied === 0) return; // another worker holds them
+      const applied = await applyClaimedEvents(ctx, pending.map((r) => r.id), (tx, rows) => applyBatch(ctx, tx, connection, rows, setup, lookups));
+      if (applied === 0 || pending.length < BATCH) return; // (none: another worker holds them)
     }
   } catch (err) {
     if (err instanceof ConnectionUnavailable) return;

@@ -1,4 +1,4 @@
-import { and, asc, eq, isNull, lt, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNull, lt, sql } from 'drizzle-orm';
 import { connections, webhookInbox } from '../db/schema.ts';
 import type { Tx } from '../db/client.ts';
 import type { AppContext } from '../context.ts';
@@ -74,36 +74,34 @@ export async function sweepInbox(ctx: AppContext): Promise<void> {
   for (const c of waiting) await ctx.jobs.wake(ctx.db, QUEUES.inboxApply, c.id);
 }
 
+type InboxRow = typeof webhookInbox.$inferSelect;
+type Apply = (tx: Tx, events: InboxRow[]) => Promise<Map<number, string>>;
+
 /**
- * Claims unapplied events of one connection, oldest first, locked so that two workers never apply
- * the same event; `apply` runs inside the same transaction and returns why it did what it did.
+ * Applies events the caller has chosen (and read ahead for from the CRM, outside any
+ * transaction): claims those of `ids` still unapplied, locked so that two workers never apply the
+ * same event, and runs `apply` in the same transaction, which returns why it did what it did.
+ * Returns how many it applied.
  */
-export async function applyInboundEvents(
-  ctx: AppContext,
-  connectionId: string,
-  apply: (tx: Tx, events: (typeof webhookInbox.$inferSelect)[]) => Promise<Map<number, string>>,
-  batch = 200,
-): Promise<number> {
-  let total = 0;
-  for (;;) {
-    const n = await ctx.db.transaction(async (tx) => {
-      const rows = await tx
-        .select()
-        .from(webhookInbox)
-        .where(and(eq(webhookInbox.connectionId, connectionId), isNull(webhookInbox.processedAt)))
-        .orderBy(asc(webhookInbox.occurredAt), asc(webhookInbox.id))
-        .limit(batch)
-        .for('update', { skipLocked: true });
-      if (rows.length === 0) return 0;
-      const results = await apply(tx, rows);
-      // One statement for the whole batch: results are mostly distinct texts, one update each would cost a round trip per event.
-      await tx.execute(sql`
-        update webhook_inbox w set processed_at = now(), result = r.result
-        from unnest(${sql.param(rows.map((r) => r.id))}::bigint[], ${sql.param(rows.map((r) => results.get(r.id) ?? 'ignored'))}::text[]) as r(id, result)
-        where w.id = r.id`);
-      return rows.length;
-    });
-    total += n;
-    if (n < batch) return total;
-  }
+export async function applyClaimedEvents(ctx: AppContext, ids: number[], apply: Apply): Promise<number> {
+  if (ids.length === 0) return 0;
+  return ctx.db.transaction(async (tx) => {
+    const rows = await tx
+      .select()
+      .from(webhookInbox)
+      .where(and(inArray(webhookInbox.id, ids), isNull(webhookInbox.processedAt)))
+      .for('update', { skipLocked: true });
+    return applyAndMark(tx, rows, apply);
+  });
+}
+
+async function applyAndMark(tx: Tx, rows: InboxRow[], apply: Apply): Promise<number> {
+  if (rows.length === 0) return 0;
+  const results = await apply(tx, rows);
+  // One statement for the whole batch: results are mostly distinct texts, one update each would cost a round trip per event.
+  await tx.execute(sql`
+    update webhook_inbox w set processed_at = now(), result = r.result
+    from unnest(${sql.param(rows.map((r) => r.id))}::bigint[], ${sql.param(rows.map((r) => results.get(r.id) ?? 'ignored'))}::text[]) as r(id, result)
+    where w.id = r.id`);
+  return rows.length;
 }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { and, eq, inArray, isNull } from 'drizzle-orm';
+import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { auditEvents, crmLinks, participants, rewards, webhookInbox } from '../../server/db/schema.ts';
 import { signV3 } from '../emulators/hubspot/index.ts';
 import { eventually } from '../support/app.ts';
@@ -140,6 +140,32 @@ describe('qualifying from HubSpot', () => {
       'skipped: no ongoing sync of all contacts',
       'skipped: no rule for lifecyclestage = "opportunity"',
     ]));
+  });
+});
+
+describe('waiting on HubSpot', () => {
+  it('holds no transaction open while it reads a deal and its contacts from a slow HubSpot', async () => {
+    const { ids, contacts } = await leadsInHubspot(['slow@hooks.test']);
+    hub.emu.faults.set({ latencyMs: 1500, path: /^\/crm\/v[34]\/objects\/deals/ });
+    try {
+      const deal = hub.emu.ui.createDeal(hub.portalId, { dealname: 'Slow', dealstage: 'appointmentscheduled' }, { contacts: [contacts['slow@hooks.test']!] });
+      hub.emu.ui.moveDealStage(hub.portalId, deal, 'closedwon');
+      await hub.emu.webhooks.settle();
+      // Sampled while the apply waits 1.5 s per call: a transaction left open across the calls
+      // shows as a session idle in a transaction for longer than any statement takes here.
+      let longestIdleMs = 0;
+      await eventually(async () => {
+        const [row] = (await hub.t.ctx.db.execute(sql`
+          select coalesce(max(extract(epoch from now() - state_change) * 1000), 0)::int as ms from pg_stat_activity
+          where datname = current_database() and state like 'idle in transaction%'`)) as unknown as [{ ms: number }];
+        longestIdleMs = Math.max(longestIdleMs, row.ms);
+        const [lead] = await hub.t.ctx.db.select().from(participants).where(eq(participants.id, ids['slow@hooks.test']!));
+        expect(lead!.leadStatus).toBe('qualified');
+      }, 20_000);
+      expect(longestIdleMs).toBeLessThan(500);
+    } finally {
+      hub.emu.faults.clear();
+    }
   });
 });
 
