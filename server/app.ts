@@ -4,6 +4,7 @@ import { secureHeaders } from 'hono/secure-headers';
 import type { AppContext } from './context.ts';
 import { handleError, problem, problemResponse } from './http/problem.ts';
 import { httpMetrics, renderMetrics } from './http/metrics.ts';
+import { allowedMethods } from './http/method-not-allowed.ts';
 import { apiApp, openApiDocument, renderApiDocs } from './api/index.ts';
 import { landingRoutes } from './landing/routes.ts';
 import { PROVIDERS } from './providers.ts';
@@ -14,7 +15,12 @@ import { sandboxRoutes } from './sandbox/pages/routes.tsx';
 export function createApp(ctx: AppContext): Hono {
   const app = new Hono();
   app.onError(handleError(ctx.log));
-  app.notFound((c) => problemResponse(c, problem(404, 'not_found', `Nothing at ${c.req.method} ${c.req.path}.`)));
+  const allowed = allowedMethods(app);
+  app.notFound((c) => {
+    const methods = allowed(c.req.path);
+    if (methods.length === 0) return problemResponse(c, problem(404, 'not_found', `Nothing at ${c.req.method} ${c.req.path}.`));
+    return problemResponse(c, problem(405, 'method_not_allowed', `${c.req.path} does not take ${c.req.method}; it takes ${methods.join(', ')}.`, { allow: methods }), { allow: methods.join(', ') });
+  });
   app.use('*', httpMetrics);
   app.use('*', secureHeaders({ crossOriginResourcePolicy: false, xFrameOptions: 'DENY', referrerPolicy: 'strict-origin-when-cross-origin' }));
 

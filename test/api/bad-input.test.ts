@@ -439,12 +439,22 @@ describe('routes that do not exist', () => {
     ['GET', '/api/v1/'],
     ['POST', '/api/v1/campaign'],
     ['GET', '/api/v1/campaigns/00000000-0000-4000-8000-000000000000/participants'],
-    ['PUT', '/api/v1/campaigns/00000000-0000-4000-8000-000000000000'],
-    ['DELETE', '/api/v1/campaigns/00000000-0000-4000-8000-000000000000'],
-    ['GET', '/api/v1/leads'],
     ['GET', '/api/v2/campaigns'],
   ])('%s %s answers 404 problem+json', async (method, path) => {
     await refused(() => t.api(method, path, method === 'GET' || method === 'DELETE' ? undefined : {}), 404);
+  });
+
+  it.each([
+    ['PUT', '/api/v1/campaigns/00000000-0000-4000-8000-000000000000', 'GET, HEAD, PATCH'],
+    ['DELETE', '/api/v1/campaigns/00000000-0000-4000-8000-000000000000', 'GET, HEAD, PATCH'],
+    ['GET', '/api/v1/leads', 'POST'],
+    ['PUT', '/hubspot/card', 'GET, HEAD'],
+    ['GET', '/hubspot/webhooks', 'POST'],
+    ['DELETE', '/r/abcdefghij', 'GET, HEAD, POST'],
+  ])('%s %s answers 405 problem+json saying which methods it takes', async (method, path, allow) => {
+    const res = await refused(() => t.api(method, path, method === 'GET' || method === 'DELETE' ? undefined : {}), 405);
+    expect(res.headers.get('allow')).toBe(allow);
+    expect(res.body).toMatchObject({ code: 'method_not_allowed', allow: allow.split(', ') });
   });
 
   it('asks for the API key before saying whether a route exists', async () => {
