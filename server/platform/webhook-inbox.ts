@@ -4,6 +4,8 @@ import type { Tx } from '../db/client.ts';
 import type { AppContext } from '../context.ts';
 import { QUEUES } from '../jobs/queues.ts';
 import type { Provider } from './connections.ts';
+import { errorText, failsEveryTime, sqlState } from '../db/errors.ts';
+import { storableText } from '../http/json-body.ts';
 
 export interface InboundEvent {
   /** unique per real event: a redelivery produces the same key */
@@ -82,26 +84,56 @@ type Apply = (tx: Tx, events: InboxRow[]) => Promise<Map<number, string>>;
  * transaction): claims those of `ids` still unapplied, locked so that two workers never apply the
  * same event, and runs `apply` in the same transaction, which returns why it did what it did.
  * Returns how many it applied.
+ *
+ * An event that fails the same way every time must not hold up the ones after it for ever: when
+ * a batch fails so, its events are applied one at a time, and the one that still fails is set
+ * aside with the error as its result (and logged). Errors that may pass fail the job, which retries.
  */
 export async function applyClaimedEvents(ctx: AppContext, ids: number[], apply: Apply): Promise<number> {
   if (ids.length === 0) return 0;
+  try {
+    return await claimAndApply(ctx, ids, apply);
+  } catch (err) {
+    if (!failsEveryTime(err)) throw err;
+  }
+  let n = 0;
+  for (const id of ids) {
+    try {
+      n += await claimAndApply(ctx, [id], apply);
+    } catch (err) {
+      if (!failsEveryTime(err)) throw err;
+      const reason = errorText(err);
+      // (a bug's stack is worth having; a database error's wrapper would log the statement's parameters)
+      ctx.log.error({ inboxId: id, reason, stack: sqlState(err) ? undefined : (err as Error).stack }, 'an inbound CRM event fails every time it is applied; it is set aside');
+      n += await setAside(ctx, id, `failed: ${reason}`);
+    }
+  }
+  return n;
+}
+
+async function claimAndApply(ctx: AppContext, ids: number[], apply: Apply): Promise<number> {
   return ctx.db.transaction(async (tx) => {
     const rows = await tx
       .select()
       .from(webhookInbox)
       .where(and(inArray(webhookInbox.id, ids), isNull(webhookInbox.processedAt)))
       .for('update', { skipLocked: true });
-    return applyAndMark(tx, rows, apply);
+    if (rows.length === 0) return 0;
+    const results = await apply(tx, rows);
+    // One statement for the whole batch: results are mostly distinct texts, one update each would cost a round trip per event.
+    await tx.execute(sql`
+      update webhook_inbox w set processed_at = now(), result = r.result
+      from unnest(${sql.param(rows.map((r) => r.id))}::bigint[], ${sql.param(rows.map((r) => results.get(r.id) ?? 'ignored'))}::text[]) as r(id, result)
+      where w.id = r.id`);
+    return rows.length;
   });
 }
 
-async function applyAndMark(tx: Tx, rows: InboxRow[], apply: Apply): Promise<number> {
-  if (rows.length === 0) return 0;
-  const results = await apply(tx, rows);
-  // One statement for the whole batch: results are mostly distinct texts, one update each would cost a round trip per event.
-  await tx.execute(sql`
-    update webhook_inbox w set processed_at = now(), result = r.result
-    from unnest(${sql.param(rows.map((r) => r.id))}::bigint[], ${sql.param(rows.map((r) => results.get(r.id) ?? 'ignored'))}::text[]) as r(id, result)
-    where w.id = r.id`);
-  return rows.length;
+async function setAside(ctx: AppContext, id: number, result: string): Promise<number> {
+  const done = await ctx.db
+    .update(webhookInbox)
+    .set({ processedAt: sql`now()`, result: storableText(result).slice(0, 1000) })
+    .where(and(eq(webhookInbox.id, id), isNull(webhookInbox.processedAt)))
+    .returning({ id: webhookInbox.id });
+  return done.length;
 }

@@ -169,6 +169,36 @@ describe('waiting on HubSpot', () => {
   });
 });
 
+describe('an event that cannot be applied', () => {
+  it('is set aside with the reason, and the rest of its batch is applied', async () => {
+    const { ids, contacts } = await leadsInHubspot(['stuck@hooks.test', 'fine@hooks.test']);
+    const stuckId = ids['stuck@hooks.test']!;
+    // The database refuses any change to one lead, as a broken constraint would, every time.
+    await hub.t.ctx.db.execute(sql.raw(`create function refuse_stuck() returns trigger language plpgsql as $$ begin raise exception 'no change to this lead is allowed' using errcode = '23514'; end $$`));
+    await hub.t.ctx.db.execute(sql.raw(`create trigger refuse_stuck before update on participants for each row when (old.id = '${stuckId}') execute function refuse_stuck()`));
+    try {
+      const at = Date.now();
+      const customer = (contactId: string | number, n: number) => ({
+        eventId: 610_000 + n, subscriptionId: 1, portalId: hub.portalId, appId: hub.app.appId, occurredAt: at + n, attemptNumber: 0,
+        subscriptionType: 'object.propertyChange', objectTypeId: '0-1', objectId: Number(contactId), propertyName: 'lifecyclestage', propertyValue: 'customer',
+      });
+      const res = await signedPost(JSON.stringify([customer(contacts['stuck@hooks.test']!, 1), customer(contacts['fine@hooks.test']!, 2)]));
+      expect(await res.json()).toMatchObject({ stored: 2 });
+      await eventually(async () => {
+        const [fine] = await hub.t.ctx.db.select().from(participants).where(eq(participants.id, ids['fine@hooks.test']!));
+        expect(fine!.leadStatus).toBe('qualified');
+        expect(await hub.t.ctx.db.select().from(webhookInbox).where(isNull(webhookInbox.processedAt))).toHaveLength(0);
+      }, 20_000);
+      const [stuckEvent] = await hub.t.ctx.db.select().from(webhookInbox).where(sql`${webhookInbox.payload}->>'eventId' = '610001'`);
+      expect(stuckEvent!.result).toMatch(/^failed: .*no change to this lead is allowed/);
+      const [stuck] = await hub.t.ctx.db.select().from(participants).where(eq(participants.id, stuckId));
+      expect(stuck!.leadStatus).toBe('pending');
+    } finally {
+      await hub.t.ctx.db.execute(sql.raw(`drop trigger if exists refuse_stuck on participants; drop function if exists refuse_stuck()`));
+    }
+  });
+});
+
 describe('keeping links in step with the portal', () => {
   it('unlinks a deleted contact and keeps the referral history', async () => {
     const p = (await api('POST', '/api/v1/referrers', { campaign_id: campaign.id, email: 'del@hooks.test' })).body;
