@@ -10,7 +10,7 @@ import { applyClaimedEvents } from '../platform/webhook-inbox.ts';
 import { hubspotApi, type HubspotApi } from './client.ts';
 import { forgetIdentity, readContacts, type HsContact } from './contacts.ts';
 import { contactProperties, enrolContacts } from './contact-sync.ts';
-import { applyQualifyingEvent, isContactPropertyChange, isStageChange, prefetch, type Prefetched } from './qualify-events.ts';
+import { applyQualifyingEvent, isContactAddedToDeal, isContactPropertyChange, isStageChange, prefetch, type Prefetched } from './qualify-events.ts';
 import type { HubspotEvent } from './webhooks.ts';
 
 // Applies stored HubSpot webhook events of one portal, a batch at a time. Creations go first,
@@ -89,7 +89,7 @@ async function applyOne(
   e: HubspotEvent,
 ): Promise<string> {
   const objectId = String(e.objectId ?? '');
-  if (isStageChange(name, e) || isContactPropertyChange(name, e)) return applyQualifyingEvent(ctx, tx, connection, live, pre, name, e);
+  if (isStageChange(name, e) || isContactPropertyChange(name, e) || isContactAddedToDeal(name, e)) return applyQualifyingEvent(ctx, tx, connection, live, pre, name, e);
   switch (name) {
     case 'contact.creation':
       return created.get(objectId) ?? 'skipped: no ongoing sync of all contacts';

@@ -13,14 +13,17 @@ import { HubspotApiError, missingIds } from './errors.ts';
 import type { HubspotEvent } from './webhooks.ts';
 
 // Qualification from HubSpot events: a deal reaching a stage (its associated contacts' pending
-// leads qualify) and a contact property reaching a value. The stage is the event's value — what
-// happened — not the deal's stage now, so events applied late or out of order still count, and
-// qualifying is idempotent, so a repeated event changes nothing and issues nothing twice.
+// leads qualify), a contact added to a deal that already stands at such a stage (that contact's
+// lead qualifies: reps often attach people to a deal after it is won), and a contact property
+// reaching a value. For a stage change the stage is the event's value — what happened — not the
+// deal's stage now, so events applied late or out of order still count; for an association it is
+// the deal's stage when the event is applied. Qualifying is idempotent, so a repeated event
+// changes nothing and issues nothing twice. Removing a contact from a deal takes nothing back.
 // What HubSpot is asked for is fetched once per batch of events (deals, associations, emails).
 
 export interface Prefetched {
-  /** deal id → pipeline, or null when the deal no longer exists */
-  deals: Map<string, string | null>;
+  /** deal id → its pipeline and stage now, or null when the deal no longer exists */
+  deals: Map<string, { pipeline: string; stage: string | null } | null>;
   /** deal id → associated contact ids */
   dealContacts: Map<string, string[]>;
   /** contact id → participants standing for it (by link, else by email) */
@@ -29,6 +32,9 @@ export interface Prefetched {
 
 export const isStageChange = (name: string, e: HubspotEvent) => name === 'deal.propertyChange' && e.propertyName === 'dealstage';
 export const isContactPropertyChange = (name: string, e: HubspotEvent) => name === 'contact.propertyChange' && !!e.propertyName;
+/** A contact associated with a deal: if the deal already stands at a qualifying stage, the contact's lead qualifies now. */
+export const isContactAddedToDeal = (name: string, e: HubspotEvent) =>
+  name === 'deal.associationChange' && e.associationType === 'DEAL_TO_CONTACT' && e.associationRemoved !== true && e.fromObjectId !== undefined && e.toObjectId !== undefined;
 
 const rulesOf = (campaigns: Campaign[], kind: QualificationRule['kind']) => campaigns.flatMap((c) => c.qualificationRules.filter((r) => r.kind === kind));
 
@@ -37,22 +43,30 @@ export async function prefetch(db: Queryable, api: HubspotApi, connection: Conne
   const stageRules = rulesOf(campaigns, 'hubspot_deal_stage');
   const propertyRules = rulesOf(campaigns, 'hubspot_contact_property');
   const dealIds = new Set<string>();
+  const stageChanged = new Set<string>();
   const contactIds = new Set<string>();
   for (const { name, e } of events) {
-    if (isStageChange(name, e) && stageRules.some((r) => r.kind === 'hubspot_deal_stage' && r.stageId === e.propertyValue)) dealIds.add(String(e.objectId));
+    if (isStageChange(name, e) && stageRules.some((r) => r.kind === 'hubspot_deal_stage' && r.stageId === e.propertyValue)) stageChanged.add(String(e.objectId));
+    if (isContactAddedToDeal(name, e) && stageRules.length) dealIds.add(String(e.fromObjectId));
     if (isContactPropertyChange(name, e) && propertyRules.some((r) => r.kind === 'hubspot_contact_property' && r.property === e.propertyName)) contactIds.add(String(e.objectId));
   }
-  const deals = new Map<string, string | null>();
+  for (const id of stageChanged) dealIds.add(id);
+  const deals: Prefetched['deals'] = new Map();
   const dealContacts = new Map<string, string[]>();
   if (dealIds.size) {
     const res = await api.call('read deals', (c) => c.crm.deals.batchApi.read({ inputs: [...dealIds].map((id) => ({ id })), properties: ['pipeline', 'dealstage'], propertiesWithHistory: [] }));
-    for (const d of res.results) deals.set(String(d.id), d.properties.pipeline ?? 'default');
+    for (const d of res.results) deals.set(String(d.id), { pipeline: d.properties.pipeline ?? 'default', stage: d.properties.dealstage ?? null });
     for (const id of missingIds((res as { errors?: unknown }).errors)) deals.set(id, null);
-    for (const id of dealIds) {
+    // A stage change qualifies every contact of the deal; an association only the contact added.
+    for (const id of stageChanged) {
       if (!deals.get(id)) continue;
       const ids = await dealContactIds(api, id);
       dealContacts.set(id, ids);
       for (const c of ids) contactIds.add(c);
+    }
+    for (const { name, e } of events) {
+      const deal = isContactAddedToDeal(name, e) ? deals.get(String(e.fromObjectId)) : null;
+      if (deal && stageRules.some((r) => r.kind === 'hubspot_deal_stage' && r.stageId === deal.stage && r.pipelineId === deal.pipeline)) contactIds.add(String(e.toObjectId));
     }
   }
   return { deals, dealContacts, people: await participantsOf(db, api, connection, campaigns, [...contactIds]) };
@@ -120,11 +134,20 @@ export async function applyQualifyingEvent(
   let actor: Actor;
   if (isStageChange(name, e)) {
     if (!pre.deals.has(objectId)) return `skipped: no campaign qualifies on deal stage "${e.propertyValue}"`;
-    const pipeline = pre.deals.get(objectId);
-    if (!pipeline) return `skipped: deal ${objectId} no longer exists in HubSpot`;
-    signal = { kind: 'hubspot_deal_stage', pipelineId: pipeline, stageId: e.propertyValue ?? '' };
+    const deal = pre.deals.get(objectId);
+    if (!deal) return `skipped: deal ${objectId} no longer exists in HubSpot`;
+    signal = { kind: 'hubspot_deal_stage', pipelineId: deal.pipeline, stageId: e.propertyValue ?? '' };
     contacts = pre.dealContacts.get(objectId) ?? [];
     actor = { type: 'crm', id: `deal:${objectId}`, label: `HubSpot deal ${objectId}`, source: 'hubspot_deal_stage' };
+  } else if (isContactAddedToDeal(name, e)) {
+    // The stage the deal stands at now: the contact joined a deal that may have been won long ago.
+    const dealId = String(e.fromObjectId);
+    if (!pre.deals.has(dealId)) return 'skipped: no campaign qualifies on deal stages';
+    const deal = pre.deals.get(dealId);
+    if (!deal) return `skipped: deal ${dealId} no longer exists in HubSpot`;
+    signal = { kind: 'hubspot_deal_stage', pipelineId: deal.pipeline, stageId: deal.stage ?? '' };
+    contacts = [String(e.toObjectId)];
+    actor = { type: 'crm', id: `deal:${dealId}`, label: `HubSpot deal ${dealId}`, source: 'hubspot_deal_stage' };
   } else {
     signal = { kind: 'hubspot_contact_property', property: e.propertyName!, value: e.propertyValue ?? null };
     contacts = [objectId];

@@ -36,6 +36,10 @@ export const HubspotEventSchema = z
     primaryObjectId: z.union([z.number(), z.string()]).optional(),
     mergedObjectIds: z.array(z.union([z.number(), z.string()])).optional(),
     newObjectId: z.union([z.number(), z.string()]).optional(),
+    associationType: z.string().optional(),
+    fromObjectId: z.union([z.number(), z.string()]).optional(),
+    toObjectId: z.union([z.number(), z.string()]).optional(),
+    associationRemoved: z.boolean().optional(),
   })
   .loose();
 export type HubspotEvent = z.infer<typeof HubspotEventSchema>;
@@ -48,7 +52,10 @@ export function eventName(e: Pick<HubspotEvent, 'subscriptionType' | 'objectType
 }
 
 export function dedupeKey(e: HubspotEvent): string {
-  return [e.portalId, e.subscriptionId, e.eventId, e.occurredAt, e.objectId ?? '', e.propertyValue ?? ''].join(':').slice(0, 500);
+  // (an association names its two ends instead of an object, and whether it was removed instead of a value)
+  const object = e.objectId ?? (e.fromObjectId !== undefined ? `${e.fromObjectId}>${e.toObjectId ?? ''}` : '');
+  const value = e.propertyValue ?? (e.associationRemoved !== undefined ? `removed=${e.associationRemoved}` : '');
+  return [e.portalId, e.subscriptionId, e.eventId, e.occurredAt, object, value].join(':').slice(0, 500);
 }
 
 export function webhookRoutes(ctx: AppContext): Hono {

@@ -112,6 +112,7 @@ describe('hubspot-app project', () => {
     const all = [...generic, ...legacy].map((k) => k.join(':'));
     expect(new Set(all).size).toBe(all.length); // the same event in both styles would arrive twice
     expect(all.sort()).toEqual([
+      'associationChange:deal:',
       'creation:contact:',
       'deletion:contact:',
       'merge:contact:',

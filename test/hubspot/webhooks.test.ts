@@ -135,11 +135,52 @@ describe('qualifying from HubSpot', () => {
     expect(results).toEqual(expect.arrayContaining([
       'skipped: no rule for stage "qualifiedtobuy" in pipeline "default"',
       'skipped: no rule for stage "9001" in pipeline "8001"',
-      'qualified 3 leads',
+      // (the deal's three contacts qualify through the stage change or through being added to the deal it reached, whichever is applied first)
+      expect.stringMatching(/^qualified [123] leads?/),
       expect.stringMatching(/^skipped: nobody to qualify; contact \d+ is already qualified in "Webhooks"/),
       'skipped: no ongoing sync of all contacts',
       'skipped: no rule for lifecyclestage = "opportunity"',
     ]));
+  });
+});
+
+describe('contacts added to a deal', () => {
+  it('qualifies a contact added to a deal that was already won, and only that contact', async () => {
+    const { ids, contacts } = await leadsInHubspot(['late@hooks.test', 'bystander@hooks.test', 'early@hooks.test']);
+    const won = hub.emu.ui.createDeal(hub.portalId, { dealname: 'Won last quarter', dealstage: 'closedwon' });
+    const open = hub.emu.ui.createDeal(hub.portalId, { dealname: 'Still open', dealstage: 'appointmentscheduled' });
+    // The deals' own events are applied first (with no contacts on them, they qualify nobody).
+    await hub.emu.webhooks.settle();
+    await eventually(async () => expect(await hub.t.ctx.db.select().from(webhookInbox).where(isNull(webhookInbox.processedAt))).toHaveLength(0));
+    hub.emu.ui.associate(hub.portalId, won, contacts['late@hooks.test']!);
+    hub.emu.ui.associate(hub.portalId, open, contacts['early@hooks.test']!);
+    await hub.emu.webhooks.settle();
+    await eventually(async () => {
+      const [late] = await hub.t.ctx.db.select().from(participants).where(eq(participants.id, ids['late@hooks.test']!));
+      expect(late!.leadStatus).toBe('qualified');
+      expect(await hub.t.ctx.db.select().from(webhookInbox).where(isNull(webhookInbox.processedAt))).toHaveLength(0);
+    }, 15_000);
+    const [late] = await hub.t.ctx.db.select().from(participants).where(eq(participants.id, ids['late@hooks.test']!));
+    expect(late!.statusSource).toBe('hubspot_deal_stage');
+    const others = await hub.t.ctx.db.select().from(participants).where(inArray(participants.id, [ids['bystander@hooks.test']!, ids['early@hooks.test']!]));
+    expect(others.map((p) => p.leadStatus)).toEqual(['pending', 'pending']);
+    const [audit] = await hub.t.ctx.db.select().from(auditEvents).where(and(eq(auditEvents.participantId, ids['late@hooks.test']!), eq(auditEvents.action, 'lead.qualified')));
+    expect(audit).toMatchObject({ source: 'hubspot_deal_stage', actorId: `deal:${won}` });
+    const results = (await hub.t.ctx.db.select({ result: webhookInbox.result }).from(webhookInbox).where(eq(webhookInbox.eventType, 'deal.associationChange'))).map((r) => r.result);
+    expect(results).toEqual(expect.arrayContaining(['qualified 1 lead', 'skipped: no rule for stage "appointmentscheduled" in pipeline "default"']));
+
+    // Once that open deal is won, the contact already on it qualifies through the stage change.
+    hub.emu.ui.moveDealStage(hub.portalId, open, 'closedwon');
+    await eventually(async () => {
+      const [early] = await hub.t.ctx.db.select().from(participants).where(eq(participants.id, ids['early@hooks.test']!));
+      expect(early!.leadStatus).toBe('qualified');
+    }, 15_000);
+    // Taking the contact off the won deal again takes nothing back.
+    hub.emu.ui.dissociate(hub.portalId, won, contacts['late@hooks.test']!);
+    await hub.emu.webhooks.settle();
+    await eventually(async () => expect(await hub.t.ctx.db.select().from(webhookInbox).where(isNull(webhookInbox.processedAt))).toHaveLength(0));
+    const [still] = await hub.t.ctx.db.select().from(participants).where(eq(participants.id, ids['late@hooks.test']!));
+    expect(still!.leadStatus).toBe('qualified');
   });
 });
 
