@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, isNull, ne, sql } from 'drizzle-orm';
+import { and, eq, inArray, ne, sql } from 'drizzle-orm';
 import { campaigns, crmLinks, syncRuns, webhookInbox, type Campaign, type Connection, type SyncRun } from '../db/schema.ts';
 import type { Tx } from '../db/client.ts';
 import type { AppContext } from '../context.ts';
@@ -6,7 +6,7 @@ import type { Actor } from '../program/actor.ts';
 import { markCrmDirty } from '../program/crm-dirty.ts';
 import { eraseParticipant } from '../program/directory.ts';
 import { ConnectionUnavailable } from '../platform/connections.ts';
-import { applyClaimedEvents } from '../platform/webhook-inbox.ts';
+import { applyClaimedEvents, unappliedEvents } from '../platform/webhook-inbox.ts';
 import { hubspotApi, type HubspotApi } from './client.ts';
 import { forgetIdentity, readContacts, type HsContact } from './contacts.ts';
 import { contactProperties, enrolContacts } from './contact-sync.ts';
@@ -41,12 +41,7 @@ export async function applyHubspotInbox(ctx: AppContext, connection: Connection)
   const api = hubspotApi(ctx, connection);
   try {
     for (;;) {
-      const pending = await ctx.db
-        .select()
-        .from(webhookInbox)
-        .where(and(eq(webhookInbox.connectionId, connection.id), isNull(webhookInbox.processedAt)))
-        .orderBy(asc(webhookInbox.occurredAt), asc(webhookInbox.id))
-        .limit(BATCH);
+      const pending = await unappliedEvents(ctx, connection.id, BATCH);
       if (pending.length === 0) return;
       const events = ordered(pending);
       const live = await ctx.db.select().from(campaigns).where(and(eq(campaigns.accountId, connection.accountId), ne(campaigns.status, 'archived')));

@@ -1,8 +1,8 @@
-import { and, asc, eq, inArray, isNull, ne } from 'drizzle-orm';
+import { and, eq, inArray, ne } from 'drizzle-orm';
 import { campaigns, syncRuns, webhookInbox, type Campaign, type Connection, type SyncRun } from '../db/schema.ts';
 import type { Tx } from '../db/client.ts';
 import type { AppContext } from '../context.ts';
-import { applyClaimedEvents } from '../platform/webhook-inbox.ts';
+import { applyClaimedEvents, unappliedEvents } from '../platform/webhook-inbox.ts';
 import { ConnectionUnavailable } from '../platform/connections.ts';
 import { enrolReferrersBulk } from '../program/bulk-enrol.ts';
 import { systemActor } from '../program/actor.ts';
@@ -37,12 +37,7 @@ export async function applyIntercomInbox(ctx: AppContext, connection: Connection
     for (;;) {
       // fresh reads for every batch: a contact may have changed since the previous one
       const lookups = new Lookups(api);
-      const pending = await ctx.db
-        .select()
-        .from(webhookInbox)
-        .where(and(eq(webhookInbox.connectionId, connection.id), isNull(webhookInbox.processedAt)))
-        .orderBy(asc(webhookInbox.occurredAt), asc(webhookInbox.id))
-        .limit(BATCH);
+      const pending = await unappliedEvents(ctx, connection.id, BATCH);
       if (pending.length === 0) return;
       const setup = await loadSetup(ctx, connection);
       await prefetch(lookups, pending, setup);

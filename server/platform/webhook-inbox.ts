@@ -1,4 +1,4 @@
-import { and, eq, inArray, isNull, lt, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, lt, sql } from 'drizzle-orm';
 import { connections, webhookInbox } from '../db/schema.ts';
 import type { Tx } from '../db/client.ts';
 import type { AppContext } from '../context.ts';
@@ -78,6 +78,16 @@ export async function sweepInbox(ctx: AppContext): Promise<void> {
 
 type InboxRow = typeof webhookInbox.$inferSelect;
 type Apply = (tx: Tx, events: InboxRow[]) => Promise<Map<number, string>>;
+
+/** The oldest unapplied events of a connection (by when they happened), for a drain to read ahead for. */
+export function unappliedEvents(ctx: AppContext, connectionId: string, limit: number): Promise<InboxRow[]> {
+  return ctx.db
+    .select()
+    .from(webhookInbox)
+    .where(and(eq(webhookInbox.connectionId, connectionId), isNull(webhookInbox.processedAt)))
+    .orderBy(asc(webhookInbox.occurredAt), asc(webhookInbox.id))
+    .limit(limit);
+}
 
 /**
  * Applies events the caller has chosen (and read ahead for from the CRM, outside any
