@@ -46,7 +46,7 @@ export async function applyHubspotInbox(ctx: AppContext, connection: Connection)
       const events = ordered(pending);
       const live = await ctx.db.select().from(campaigns).where(and(eq(campaigns.accountId, connection.accountId), ne(campaigns.status, 'archived')));
       const pre = await prefetch(ctx.db, api, connection, live, events);
-      const created = await readCreatedContacts(ctx, api, connection, events.filter((x) => x.name === 'contact.creation').map((x) => String(x.e.objectId)));
+      const created = await readCreatedContacts(ctx, api, connection, createdContactIds(events));
       const applied = await applyClaimedEvents(ctx, pending.map((r) => r.id), (tx, claimed) => applyBatch(ctx, tx, connection, live, pre, created, ordered(claimed)));
       if (applied === 0 || pending.length < BATCH) return;
     }
@@ -64,8 +64,10 @@ function ordered(rows: InboxRow[]): Ordered[] {
     .sort((a, b) => order(a.name) - order(b.name) || a.e.occurredAt - b.e.occurredAt || a.row.id - b.row.id);
 }
 
+const createdContactIds = (events: Ordered[]) => events.filter((x) => x.name === 'contact.creation').map((x) => String(x.e.objectId));
+
 async function applyBatch(ctx: AppContext, tx: Tx, connection: Connection, live: Campaign[], pre: Prefetched, created: CreatedContacts, events: Ordered[]): Promise<Map<number, string>> {
-  const enrolled = await enrolCreatedContacts(ctx, tx, created, events.filter((x) => x.name === 'contact.creation').map((x) => String(x.e.objectId)));
+  const enrolled = await enrolCreatedContacts(ctx, tx, created, createdContactIds(events));
   const results = new Map<number, string>();
   for (const { row, name, e } of events) {
     results.set(row.id, await applyOne(ctx, tx, connection, live, pre, enrolled, name, e));

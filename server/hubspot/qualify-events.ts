@@ -66,7 +66,7 @@ export async function prefetch(db: Queryable, api: HubspotApi, connection: Conne
     }
     for (const { name, e } of events) {
       const deal = isContactAddedToDeal(name, e) ? deals.get(String(e.fromObjectId)) : null;
-      if (deal && stageRules.some((r) => r.kind === 'hubspot_deal_stage' && r.stageId === deal.stage && r.pipelineId === deal.pipeline)) contactIds.add(String(e.toObjectId));
+      if (deal?.stage && matchingRules(stageRules, { kind: 'hubspot_deal_stage', pipelineId: deal.pipeline, stageId: deal.stage }).length) contactIds.add(String(e.toObjectId));
     }
   }
   return { deals, dealContacts, people: await participantsOf(db, api, connection, campaigns, [...contactIds]) };
