@@ -8,6 +8,13 @@ import type { Sandbox } from './sandbox/start.ts';
 export interface AppContext {
   config: Config;
   db: Db;
+  /**
+   * A pool of its own, of two connections, for the one-statement reads behind every card and
+   * canvas. Transactions (webhook drains, syncs) cannot starve it, and with fewer connections
+   * than requests in flight postgres.js pipelines them, so PostgreSQL wakes once for several.
+   * Only single statements belong here: nothing on it may wait for another connection.
+   */
+  reads: Db;
   jobs: Jobs;
   log: Logger;
   now: () => Date;

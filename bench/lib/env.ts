@@ -105,7 +105,7 @@ export async function startBenchEnv(): Promise<BenchEnv> {
   const log = pino({ level: 'silent' });
   // The bench writes seed data and starts syncs itself; the servers' workers do the work.
   const jobs = await startJobs(databaseUrl, log, { max: 2 });
-  const ctx: AppContext = { config, db, jobs, log, now: () => new Date() };
+  const ctx: AppContext = { config, db, reads: db, jobs, log, now: () => new Date() };
   const servers: ServerProcess[] = [];
 
   return {

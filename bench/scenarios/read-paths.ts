@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { runLoad, type LoadResult } from '../lib/load.ts';
+import { measuringCpu, percentBusy } from '../lib/cpu.ts';
 import { result, type BenchResult } from '../lib/results.ts';
 import { hubspotV3Signature } from '../../server/platform/signatures.ts';
 import type { BenchEnv, ServerProcess } from '../lib/env.ts';
@@ -34,9 +35,9 @@ export function canvasRequest(env: BenchEnv, seeded: SeededProgram, i: number) {
 /** Card and canvas throughput and latency against the same server's /healthz, measured in one run. */
 export async function readPaths(env: BenchEnv, server: ServerProcess, seeded: SeededProgram): Promise<BenchResult[]> {
   const health = await runLoad({ url: server.url, connections: CONNECTIONS, seconds: SECONDS, warmupSeconds: 2, request: () => ({ method: 'GET', path: '/healthz' }) });
-  const card = await runLoad({ url: server.url, connections: CONNECTIONS, seconds: SECONDS, warmupSeconds: 2, request: (i) => cardRequest(env, seeded, i) });
-  const canvas = await runLoad({ url: server.url, connections: CONNECTIONS, seconds: SECONDS, warmupSeconds: 2, request: (i) => canvasRequest(env, seeded, i) });
-  const errs = (r: LoadResult) => (r.errors ? `${r.errors} errors: ${JSON.stringify(r.statuses)}` : `${r.requests} requests, healthz ${Math.round(health.rps)}/s`);
+  const card = await measuringCpu(() => runLoad({ url: server.url, connections: CONNECTIONS, seconds: SECONDS, warmupSeconds: 2, request: (i) => cardRequest(env, seeded, i) }));
+  const canvas = await measuringCpu(() => runLoad({ url: server.url, connections: CONNECTIONS, seconds: SECONDS, warmupSeconds: 2, request: (i) => canvasRequest(env, seeded, i) }));
+  const errs = (r: LoadResult & { cpuBusy: number }) => (r.errors ? `${r.errors} errors: ${JSON.stringify(r.statuses)}` : `${r.requests} requests, healthz ${Math.round(health.rps)}/s, ${percentBusy(r.cpuBusy)}`);
   return [
     result('card.p50_ms', card.p50, 'ms', '< 25', errs(card)),
     result('card.p99_ms', card.errors ? NaN : card.p99, 'ms', '< 25', errs(card)),

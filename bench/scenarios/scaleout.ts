@@ -1,5 +1,6 @@
 import { createServer } from 'node:http';
 import { runLoad } from '../lib/load.ts';
+import { measuringCpu, percentBusy } from '../lib/cpu.ts';
 import { result, type BenchResult } from '../lib/results.ts';
 import { freePort, type BenchEnv, type ServerProcess } from '../lib/env.ts';
 import type { SeededProgram } from '../lib/seed.ts';
@@ -21,14 +22,14 @@ async function split(servers: ServerProcess[], connections: number, seconds: num
  * process adds on this machine.
  */
 export async function scaleOut(env: BenchEnv, single: { web: ServerProcess; worker: ServerProcess }, seeded: SeededProgram): Promise<BenchResult[]> {
-  const one = { card: await runLoad({ url: single.web.url, connections: 50, seconds: 8, warmupSeconds: 1, request: (i) => cardRequest(env, seeded, i) }), hooks: await runLoad({ url: single.web.url, connections: 10, seconds: 8, request: (i) => webhookBatch(env, seeded, i, 20_000_000) }) };
+  const one = { card: await measuringCpu(() => runLoad({ url: single.web.url, connections: 50, seconds: 8, warmupSeconds: 1, request: (i) => cardRequest(env, seeded, i) })), hooks: await measuringCpu(() => runLoad({ url: single.web.url, connections: 10, seconds: 8, request: (i) => webhookBatch(env, seeded, i, 20_000_000) })) };
   await single.web.stop();
   await single.worker.stop();
   const webs = [await env.startServer({ port: await freePort(), workers: false }), await env.startServer({ port: await freePort(), workers: false })];
   const workers = [await env.startServer({ web: false }), await env.startServer({ web: false })];
   try {
-    const card = await split(webs, 50, 8, (i) => cardRequest(env, seeded, i));
-    const hooks = await split(webs, 10, 8, (i) => webhookBatch(env, seeded, i, 30_000_000));
+    const card = await measuringCpu(() => split(webs, 50, 8, (i) => cardRequest(env, seeded, i)));
+    const hooks = await measuringCpu(() => split(webs, 10, 8, (i) => webhookBatch(env, seeded, i, 30_000_000)));
 
     // Outbound deliveries as a witness of job exclusivity: each event must arrive exactly once.
     const seen = new Map<string, number>();
@@ -68,8 +69,8 @@ export async function scaleOut(env: BenchEnv, single: { web: ServerProcess; work
     return [
       result('scaleout.duplicate_jobs', duplicates, 'jobs', '== 0', `${N} events delivered by 2 workers, ${seen.size} distinct`),
       result('scaleout.rate_limit_violations', throttled, '429s', '== 0', `2 syncs × 3,000 contacts on one portal, 2 workers, ${env.hubspot.requestLog.count()} calls`),
-      result('scaleout.card_rps_gain', card.rps / one.card.rps, 'ratio', '> 1', `${Math.round(one.card.rps)} → ${Math.round(card.rps)} req/s on ${cores()} cores`),
-      result('scaleout.webhook_events_per_s_gain', hooks.ok / hooks.seconds / (((one.hooks.statuses[200] ?? 0)) / one.hooks.seconds), 'ratio', '> 1', `${Math.round(((one.hooks.statuses[200] ?? 0) * 100) / one.hooks.seconds)} → ${Math.round((hooks.ok * 100) / hooks.seconds)} ev/s`),
+      result('scaleout.card_rps_gain', card.rps / one.card.rps, 'ratio', '> 1', `${Math.round(one.card.rps)} → ${Math.round(card.rps)} req/s on ${cores()} cores; one web process: ${percentBusy(one.card.cpuBusy)}, two: ${percentBusy(card.cpuBusy)}`),
+      result('scaleout.webhook_events_per_s_gain', hooks.ok / hooks.seconds / (((one.hooks.statuses[200] ?? 0)) / one.hooks.seconds), 'ratio', '> 1', `${Math.round(((one.hooks.statuses[200] ?? 0) * 100) / one.hooks.seconds)} → ${Math.round((hooks.ok * 100) / hooks.seconds)} ev/s; one web process: ${percentBusy(one.hooks.cpuBusy)}, two: ${percentBusy(hooks.cpuBusy)}`),
     ];
   } finally {
     for (const s of [...webs, ...workers]) await s.stop();

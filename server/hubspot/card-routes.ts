@@ -45,7 +45,7 @@ export function cardRoutes(ctx: AppContext): Hono {
     const q = CardQuery.safeParse({ contactId: c.req.query('contactId'), campaignId: c.req.query('campaignId') || undefined });
     if (!q.success) return problemResponse(c, zodProblem(q.error, 'query'));
     const campaignId = q.data.campaignId ?? null;
-    const linked = await buildLinkedContactView(ctx, ctx.db, { provider: 'hubspot', externalId: req.value.portalId, crmId: q.data.contactId, campaignId });
+    const linked = await buildLinkedContactView(ctx, { provider: 'hubspot', externalId: req.value.portalId, crmId: q.data.contactId, campaignId });
     if (!linked.connection) return notInstalled(c);
     if (linked.view) return c.json(linked.view);
     // No CRM link says who this is (the statement above looked): HubSpot is asked, with the full
@@ -54,7 +54,7 @@ export function cardRoutes(ctx: AppContext): Hono {
     if (!connection) return notInstalled(c);
     const contact = await hubspotContact(ctx, connection, q.data.contactId);
     if (!contact) return unavailable(c);
-    return c.json(await buildContactView(ctx, ctx.db, { accountId: connection.accountId, connectionId: connection.id, contact, campaignId }));
+    return c.json(await buildContactView(ctx, { accountId: connection.accountId, connectionId: connection.id, contact, campaignId }));
   });
 
   app.post('/hubspot/card/actions', async (c) => {

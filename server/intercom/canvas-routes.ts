@@ -38,13 +38,13 @@ export function canvasRoutes(ctx: AppContext): Hono {
     // The usual request carries the whole contact: workspace, contact and view in one statement.
     const canvas = given
       ? await guarded(ctx, body, async (workspaceId) => {
-          const { connection, view } = await buildContactViewAt(ctx, ctx.db, { provider: 'intercom', externalId: workspaceId, contact: given });
+          const { connection, view } = await buildContactViewAt(ctx, { provider: 'intercom', externalId: workspaceId, contact: given });
           return unusable(ctx, connection) ?? renderContactCanvas(view!);
         })
       : await safely(ctx, body, async (connection) => {
           const contact = sent ? await canvasContact(ctx, connection, sent) : null;
           if (!contact) return renderErrorCanvas({ kind: 'unknown_contact' });
-          return renderContactCanvas(await buildContactView(ctx, ctx.db, { accountId: connection.accountId, connectionId: connection.id, contact }));
+          return renderContactCanvas(await buildContactView(ctx, { accountId: connection.accountId, connectionId: connection.id, contact }));
         });
     return c.json(initializeResponse(canvas));
   });
@@ -67,13 +67,13 @@ export function canvasRoutes(ctx: AppContext): Hono {
           return renderContactCanvas(view);
         }
         case 'unqualify_prompt':
-          return renderUnqualifyPrompt(await buildContactView(ctx, ctx.db, { ...scope, campaignId: submit.campaignId }), submit.participantId);
+          return renderUnqualifyPrompt(await buildContactView(ctx, { ...scope, campaignId: submit.campaignId }), submit.participantId);
         case 'cancel':
-          return renderContactCanvas(await buildContactView(ctx, ctx.db, { ...scope, campaignId: submit.campaignId }));
+          return renderContactCanvas(await buildContactView(ctx, { ...scope, campaignId: submit.campaignId }));
         case 'invalid':
           // Lost or foreign stored_data, an unknown button: show the contact afresh rather than guess.
           ctx.log.info({ reason: submit.reason }, 'canvas submit re-rendered from scratch');
-          return renderContactCanvas(await buildContactView(ctx, ctx.db, scope));
+          return renderContactCanvas(await buildContactView(ctx, scope));
       }
     });
     return c.json(submitResponse(canvas, { completed }));

@@ -61,5 +61,5 @@ export async function performContactAction(
     if (!(err instanceof ProgramError)) throw err;
     notice = { type: 'danger', message: err.message };
   }
-  return buildContactView(ctx, ctx.db, { accountId: input.accountId, connectionId: input.connectionId, contact: input.contact, campaignId, notice });
+  return buildContactView(ctx, { accountId: input.accountId, connectionId: input.connectionId, contact: input.contact, campaignId, notice });
 }

@@ -1,6 +1,6 @@
 import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { crmLinks, participants, type Participant } from '../db/schema.ts';
-import type { Db, Queryable } from '../db/client.ts';
+import type { Queryable } from '../db/client.ts';
 import type { AppContext } from '../context.ts';
 import { referralLink } from '../../shared/codes.ts';
 import { normalizeEmail } from '../../shared/email.ts';
@@ -8,6 +8,9 @@ import { SOURCES, type Source } from '../../shared/qualification.ts';
 import type { CampaignOption, ContactView, Notice } from '../../shared/view-model.ts';
 import { statsOf } from './stats.ts';
 import { loadContactViewRows, type ConnectionKey, type ContactViewRows } from './contact-view-query.ts';
+
+/** A view is one statement, read on the pool kept for such reads (see AppContext.reads). */
+type ViewContext = Pick<AppContext, 'config' | 'reads'>;
 
 export interface CrmContact {
   /** the CRM's id of the record (HubSpot contact id, Intercom contact id) */
@@ -22,11 +25,10 @@ export interface CrmContact {
  * campaign, else the campaign they are in, else the account's first active one.
  */
 export async function buildContactView(
-  ctx: Pick<AppContext, 'config'>,
-  db: Db,
+  ctx: ViewContext,
   input: { accountId: string; connectionId: string; contact: CrmContact; campaignId?: string | null; notice?: Notice | null },
 ): Promise<ContactView> {
-  const { view } = await buildContactViewAt(ctx, db, input);
+  const { view } = await buildContactViewAt(ctx, input);
   if (!view) throw new Error(`connection ${input.connectionId} is not one of account ${input.accountId}`);
   return view;
 }
@@ -36,11 +38,10 @@ export async function buildContactView(
  * and the view is null without one (not installed there).
  */
 export async function buildContactViewAt(
-  ctx: Pick<AppContext, 'config'>,
-  db: Db,
+  ctx: ViewContext,
   input: ConnectionKey & { contact: CrmContact; campaignId?: string | null; notice?: Notice | null },
 ): Promise<{ connection: ContactViewRows['connection']; view: ContactView | null }> {
-  const rows = await loadContactViewRows(db, {
+  const rows = await loadContactViewRows(ctx.reads, {
     ...input,
     crmId: input.contact.crmId,
     email: input.contact.email ? normalizeEmail(input.contact.email) : null,
@@ -55,11 +56,10 @@ export async function buildContactViewAt(
  * the contact is (the caller asks the CRM), `connection` null when the app is not installed there.
  */
 export async function buildLinkedContactView(
-  ctx: Pick<AppContext, 'config'>,
-  db: Db,
+  ctx: ViewContext,
   input: ConnectionKey & { crmId: string; campaignId?: string | null },
 ): Promise<{ connection: ContactViewRows['connection']; view: ContactView | null }> {
-  const rows = await loadContactViewRows(db, { ...input, email: null, campaignId: input.campaignId ?? null });
+  const rows = await loadContactViewRows(ctx.reads, { ...input, email: null, campaignId: input.campaignId ?? null });
   if (!rows.connection || !rows.linked) return { connection: rows.connection, view: null };
   return { connection: rows.connection, view: contactViewFrom(ctx, rows, { crmId: input.crmId, email: rows.linked.email, name: fullName(rows.linked) }, null) };
 }

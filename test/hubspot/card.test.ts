@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { auditEvents, crmLinks, participants } from '../../server/db/schema.ts';
 import { connectPortal } from '../../server/hubspot/module.ts';
 import { signV3 } from '../emulators/hubspot/index.ts';
@@ -93,6 +93,29 @@ describe('the card for a rep', () => {
     expect(contactReads()).toBe(before);
     console.log(`card, known contact, through the emulated proxy: p50 ${times[15]!.toFixed(1)} ms, max ${times[29]!.toFixed(1)} ms`);
     expect(times[15]).toBeLessThan(100);
+  });
+
+  it('still answers a known contact while syncs and webhook drains hold every other database connection', async () => {
+    const db = hub.t.ctx.db;
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let holding = 0;
+    const held = Array.from({ length: db.$client.options.max }, () =>
+      db.transaction(async (tx) => {
+        await tx.execute(sql`select 1`);
+        holding++;
+        await gate;
+      }),
+    );
+    try {
+      await eventually(async () => expect(holding).toBe(db.$client.options.max));
+      const answer = await Promise.race([hub.card(contacts.nina!), new Promise<'waited'>((r) => setTimeout(() => r('waited'), 5000))]);
+      expect(answer).not.toBe('waited');
+      expect(answer).toMatchObject({ status: 200, json: { enrolment: { referrer: { link: expect.stringMatching(/\/r\//) } } } });
+    } finally {
+      release();
+      await Promise.all(held);
+    }
   });
 
   it('qualifies a referred lead once, however often the button is pressed', async () => {

@@ -18,7 +18,7 @@ beforeAll(async () => {
 afterAll(() => t?.stop());
 
 const view = (crmId: string, email: string | null, campaign?: string) =>
-  buildContactView(t.ctx, t.ctx.db, { accountId: t.account.id, connectionId, contact: { crmId, email, name: 'Pat Doe' }, campaignId: campaign });
+  buildContactView(t.ctx, { accountId: t.account.id, connectionId, contact: { crmId, email, name: 'Pat Doe' }, campaignId: campaign });
 
 describe('the contact view behind the card and the canvas', () => {
   it('offers Enrol for a contact in no campaign, and enrolling gives them a link at once', async () => {
@@ -88,12 +88,12 @@ describe('the contact view behind the card and the canvas', () => {
   });
 
   it('builds the view of a linked contact from the portal and CRM id alone, and says when the contact was never linked or the portal is unknown', async () => {
-    const linked = await buildLinkedContactView(t.ctx, t.ctx.db, { provider: 'hubspot', externalId: '4242', crmId: '101' });
+    const linked = await buildLinkedContactView(t.ctx, { provider: 'hubspot', externalId: '4242', crmId: '101' });
     expect(linked.connection).toMatchObject({ id: connectionId, accountId: t.account.id, status: 'connected' });
     expect(linked.view).toMatchObject({ contact: { crmId: '101', email: 'pat@acme.example', name: 'Pat Doe' }, enrolment: { name: 'Pat Doe' } });
-    expect(await buildLinkedContactView(t.ctx, t.ctx.db, { provider: 'hubspot', externalId: '4242', crmId: '999999' })).toMatchObject({ connection: { id: connectionId }, view: null });
-    expect(await buildLinkedContactView(t.ctx, t.ctx.db, { provider: 'hubspot', externalId: '777', crmId: '101' })).toEqual({ connection: null, view: null });
-    expect(await buildLinkedContactView(t.ctx, t.ctx.db, { provider: 'intercom', externalId: '4242', crmId: '101' })).toEqual({ connection: null, view: null });
+    expect(await buildLinkedContactView(t.ctx, { provider: 'hubspot', externalId: '4242', crmId: '999999' })).toMatchObject({ connection: { id: connectionId }, view: null });
+    expect(await buildLinkedContactView(t.ctx, { provider: 'hubspot', externalId: '777', crmId: '101' })).toEqual({ connection: null, view: null });
+    expect(await buildLinkedContactView(t.ctx, { provider: 'intercom', externalId: '4242', crmId: '101' })).toEqual({ connection: null, view: null });
   });
 });
 
