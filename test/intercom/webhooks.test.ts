@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { and, eq } from 'drizzle-orm';
+import { and, eq, isNull, sql } from 'drizzle-orm';
 import { eventually } from '../support/app.ts';
 import { hubSignature } from '../emulators/intercom/index.ts';
 import { auditEvents, rewards, syncRuns, webhookInbox, type Connection } from '../../server/db/schema.ts';
@@ -25,7 +25,7 @@ beforeAll(async () => {
     tags: ['Customer', 'VIP'],
     contacts: [
       { email: 'ann@hooks.example', name: 'Ann Referrer', role: 'user' },
-      ...['dup', 'stale', 'attr', 'both'].map((n) => ({ email: `${n}@friends.example`, name: `${n} Friend`, role: 'lead' as const })),
+      ...['dup', 'stale', 'attr', 'both', 'stuck', 'fine'].map((n) => ({ email: `${n}@friends.example`, name: `${n} Friend`, role: 'lead' as const })),
     ],
   });
   Object.assign(contacts, seeded.contacts);
@@ -39,7 +39,7 @@ beforeAll(async () => {
   });
   campaignId = res.body.id;
   code = (await h.t.api('POST', '/api/v1/referrers', { campaign_id: campaignId, email: 'ann@hooks.example' })).body.code;
-  for (const n of ['dup', 'stale', 'attr', 'both']) await h.t.api('POST', '/api/v1/leads', { campaign_id: campaignId, email: `${n}@friends.example`, referral_code: code });
+  for (const n of ['dup', 'stale', 'attr', 'both', 'stuck', 'fine']) await h.t.api('POST', '/api/v1/leads', { campaign_id: campaignId, email: `${n}@friends.example`, referral_code: code });
   expect((await installThroughOAuth(h, W, { cookies: await signedInCookies(h, h.t.account.id) })).status).toBe(302);
   connection = await connectionOf(h, W);
 });
@@ -120,6 +120,26 @@ describe('Intercom webhooks', () => {
       expect(row?.result).toBe('skipped: tag "Customer" was removed from the contact since');
     });
     expect((await lead('stale@friends.example')).lead_status).toBe('pending');
+  });
+
+  it('sets aside a notification the database refuses every time, and still qualifies the lead tagged with it', async () => {
+    const stuck = await lead('stuck@friends.example');
+    await h.t.ctx.db.execute(sql.raw(`create function refuse_stuck() returns trigger language plpgsql as $$ begin raise exception 'no change to this lead is allowed' using errcode = '23514'; end $$`));
+    await h.t.ctx.db.execute(sql.raw(`create trigger refuse_stuck before update on participants for each row when (old.id = '${stuck.id}') execute function refuse_stuck()`));
+    try {
+      h.emu.ui.tagContact(W, contacts['stuck@friends.example']!, 'Customer');
+      h.emu.ui.tagContact(W, contacts['fine@friends.example']!, 'Customer');
+      await h.emu.webhooks.settle();
+      await eventually(async () => {
+        expect((await lead('fine@friends.example')).lead_status).toBe('qualified');
+        expect(await h.t.ctx.db.select().from(webhookInbox).where(and(eq(webhookInbox.connectionId, connection.id), isNull(webhookInbox.processedAt)))).toHaveLength(0);
+      }, 20_000);
+      const row = (await inbox()).find((r) => r.eventType === 'contact.lead.tag.created' && (r.payload as any).data.item.contact.id === contacts['stuck@friends.example']);
+      expect(row?.result).toMatch(/^failed: .*no change to this lead is allowed/);
+      expect((await lead('stuck@friends.example')).lead_status).toBe('pending');
+    } finally {
+      await h.t.ctx.db.execute(sql.raw(`drop trigger if exists refuse_stuck on participants; drop function if exists refuse_stuck()`));
+    }
   });
 
   it('qualifies a lead when a contact attribute reaches the rule’s value, and ignores other changes cheaply', async () => {
