@@ -13,6 +13,7 @@ import { contactIdentity } from './contacts.ts';
 import { HubspotApiError, HubspotUnavailable } from './errors.ts';
 import { notInstalled, portalRequest, verifiedPortal } from './portal-request.ts';
 import { databaseNow, pushProperties } from './property-sync.ts';
+import { QUEUES } from '../jobs/queues.ts';
 
 // The CRM card's two routes. GET answers from PostgreSQL alone, in one statement, for a contact
 // Refcard knows (one linked through a sync, an enrolment or a write-back); only a contact it has
@@ -21,6 +22,8 @@ import { databaseNow, pushProperties } from './property-sync.ts';
 // already shows the new values; the regular push job catches up with anything slower.
 
 const PUSH_BEFORE_ANSWER_MS = 1500;
+/** How often the card looks again for a connection's push lock that a push job holds. */
+const LOCK_RETRY_MS = 100;
 
 const ContactId = z.union([z.string(), z.number()]).transform(String).pipe(z.string().regex(/^\d{1,20}$/, 'must be a HubSpot contact id'));
 const Uuid = z.uuid('must be a Refcard id');
@@ -121,10 +124,20 @@ function unavailable(c: Context): Response {
   return problemResponse(c, problem(503, 'hubspot_unavailable', 'Refcard could not read this contact from HubSpot just now. Try again in a moment; if it persists, an admin may need to reconnect HubSpot.'));
 }
 
-/** Push the action's changes now, but never keep the rep waiting long for HubSpot. */
+/**
+ * Push the action's changes now, but never keep the rep waiting long for HubSpot. Under the
+ * connection's push lock, as the push job is: two pushes at once could land older values last. If
+ * a push job holds it until the rep's wait is over, that job's next sweep sends these rows.
+ */
 async function pushSoon(ctx: AppContext, connection: Connection, since: string): Promise<void> {
+  const deadline = Date.now() + PUSH_BEFORE_ANSWER_MS;
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const push = pushProperties(ctx, connection, { since }).catch((err) => ctx.log.warn({ err }, 'pushing card changes at once failed; the push job will retry'));
+  const push = (async () => {
+    while (!(await ctx.jobs.tryExclusive(QUEUES.crmPush, connection.id, () => pushProperties(ctx, connection, { since })))) {
+      if (Date.now() + LOCK_RETRY_MS > deadline) return;
+      await new Promise((r) => setTimeout(r, LOCK_RETRY_MS));
+    }
+  })().catch((err) => ctx.log.warn({ err }, 'pushing card changes at once failed; the push job will retry'));
   await Promise.race([push, new Promise((r) => (timer = setTimeout(r, PUSH_BEFORE_ANSWER_MS)))]);
   clearTimeout(timer);
 }

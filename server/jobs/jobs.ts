@@ -16,6 +16,11 @@ export interface Jobs {
   send(q: Queryable, queue: QueueName, data: object, options?: SendOptions): Promise<string | null>;
   /** "This connection has work" on a wakeup queue, in the caller's transaction like `send`. */
   wake(q: Queryable, queue: WakeupQueue, connectionId: string): Promise<string | null>;
+  /**
+   * Runs `fn` under the lock a wakeup handler of `queue` takes for the connection, if no one holds
+   * it now; false (and `fn` not run) if someone does, whose drain then takes the work.
+   */
+  tryExclusive(queue: WakeupQueue, connectionId: string, fn: () => Promise<void>): Promise<boolean>;
   /** start workers for the given handlers in this process */
   work(handlers: Partial<Record<QueueName, JobHandler>>, opts?: { concurrency?: Partial<Record<QueueName, number>> }): Promise<void>;
   stop(): Promise<void>;
@@ -24,6 +29,8 @@ export interface Jobs {
 export const BOSS_SCHEMA = 'pgboss';
 /** How soon a wakeup that found its connection's drain busy looks again. */
 const BUSY_RETRY_MS = 500;
+/** Drain locks taken outside jobs at once (the card pushes its own action's changes). */
+const OUTSIDE_JOBS = 2;
 
 export async function startJobs(url: string, log: Logger, opts: { max?: number } = {}): Promise<Jobs> {
   // LISTEN/NOTIFY wakes a worker the moment a job commits, instead of at its next poll: every hop
@@ -59,8 +66,19 @@ export async function startJobs(url: string, log: Logger, opts: { max?: number }
   }
   const send: Jobs['send'] = (q, queue, data, options = {}) => boss.send(queue, data, { ...options, db: fromDrizzle(q as never, sql) });
   const wakeupKey = (queue: WakeupQueue, connectionId: string) => `${queue}:${connectionId}`;
-  // One lock connection per wakeup handler this process may run at once.
-  const locks = createKeyLocks(url, WAKEUP_QUEUES.reduce((n, q) => n + CONCURRENCY[q], 0));
+  // One lock connection per wakeup handler this process may run at once, and a few for the card's
+  // own pushes (tryExclusive outside a job).
+  const locks = createKeyLocks(url, WAKEUP_QUEUES.reduce((n, q) => n + CONCURRENCY[q], 0) + OUTSIDE_JOBS);
+  const tryExclusive: Jobs['tryExclusive'] = async (queue, connectionId, fn) => {
+    const held = await locks.tryHold(`drain:${wakeupKey(queue, connectionId)}`);
+    if (!held) return false;
+    try {
+      await fn();
+    } finally {
+      await held.release();
+    }
+    return true;
+  };
   /**
    * Runs a wakeup handler only while holding its connection's lock. A wakeup that finds the lock
    * held is not dropped: the holder may already have read past the work it is for, so it looks
@@ -70,22 +88,15 @@ export async function startJobs(url: string, log: Logger, opts: { max?: number }
     (queue: WakeupQueue, handler: JobHandler): JobHandler =>
     async (job) => {
       const connectionId = String(job.data.connectionId);
-      const held = await locks.tryHold(`drain:${wakeupKey(queue, connectionId)}`);
-      if (!held) {
-        await boss.send(queue, { connectionId }, { singletonKey: wakeupKey(queue, connectionId), startAfter: new Date(Date.now() + BUSY_RETRY_MS) });
-        return;
-      }
-      try {
-        await handler(job);
-      } finally {
-        await held.release();
-      }
+      if (await tryExclusive(queue, connectionId, () => handler(job))) return;
+      await boss.send(queue, { connectionId }, { singletonKey: wakeupKey(queue, connectionId), startAfter: new Date(Date.now() + BUSY_RETRY_MS) });
     };
   const workers: string[] = [];
   return {
     boss,
     send,
     wake: (q, queue, connectionId) => send(q, queue, { connectionId }, { singletonKey: wakeupKey(queue, connectionId) }),
+    tryExclusive,
     async work(handlers, workOpts = {}) {
       for (const [queue, given] of Object.entries(handlers) as [QueueName, JobHandler][]) {
         const handler = isWakeupQueue(queue) ? exclusive(queue, given) : given;

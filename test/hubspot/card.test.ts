@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, eq, sql } from 'drizzle-orm';
-import { auditEvents, crmLinks, participants } from '../../server/db/schema.ts';
+import { auditEvents, connections, crmLinks, participants } from '../../server/db/schema.ts';
+import { QUEUES } from '../../server/jobs/queues.ts';
 import { connectPortal } from '../../server/hubspot/module.ts';
 import { signV3 } from '../emulators/hubspot/index.ts';
 import { eventually } from '../support/app.ts';
@@ -140,6 +141,36 @@ describe('the card for a rep', () => {
     const qualified = await hub.t.ctx.db.select().from(auditEvents).where(and(eq(auditEvents.participantId, lead.body.id), eq(auditEvents.action, 'lead.qualified')));
     expect(qualified).toHaveLength(1);
     expect(qualified[0]).toMatchObject({ source: 'hubspot_card', actorLabel: 'rita@acme.test' });
+  });
+
+  it('leaves its push to the push already running for the portal, so an older value never lands last', async () => {
+    const nina = await hub.card(contacts.nina!);
+    const lead = await api('POST', '/api/v1/leads', { campaign_id: campaign.id, email: 'lou@acme.test', first_name: 'Lou', referral_code: nina.json.enrolment.referrer.code });
+    const lou = await eventually(() => {
+      const c = portal().contact('lou@acme.test');
+      expect(c?.properties.refcard_referral_status).toBe('pending');
+      return c!;
+    });
+    const [conn] = await hub.t.ctx.db.select().from(connections).where(eq(connections.externalId, String(hub.portalId)));
+    let release!: () => void;
+    const running = new Promise<void>((r) => (release = r));
+    let held!: () => void;
+    const holding = new Promise<void>((r) => (held = r));
+    // A push job of this portal, mid-run: it holds the portal's push lock.
+    const job = hub.t.ctx.jobs.tryExclusive(QUEUES.crmPush, conn!.id, async () => {
+      held();
+      await running;
+    });
+    await holding;
+    try {
+      const res = await hub.action(lou.id, { action: 'qualify', campaignId: campaign.id, participantId: lead.body.id });
+      expect(res.json.enrolment.lead.status).toBe('qualified');
+      expect(portal().contact(lou.id)!.properties.refcard_referral_status).toBe('pending');
+    } finally {
+      release();
+    }
+    expect(await job).toBe(true);
+    await eventually(() => expect(portal().contact(lou.id)!.properties.refcard_referral_status).toBe('qualified'), 15_000);
   });
 
   it('switches the card to another campaign', async () => {
