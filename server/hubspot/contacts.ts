@@ -80,16 +80,22 @@ export async function updateContacts(api: HubspotApi, inputs: { id: string; prop
   return { missing };
 }
 
-/** Create or update by email (HubSpot's upsert): email → contact id. */
-export async function upsertContactsByEmail(api: HubspotApi, inputs: { email: string; properties: Props }[]): Promise<Map<string, string>> {
-  const out = new Map<string, string>();
+/** Create or update by email (HubSpot's upsert): email → contact id, and the emails it created a contact for. */
+export async function upsertContactsByEmail(api: HubspotApi, inputs: { email: string; properties: Props }[]): Promise<{ ids: Map<string, string>; created: Set<string> }> {
+  const ids = new Map<string, string>();
+  const created = new Set<string>();
   await eachChunk(inputs, async (part) => {
     const res = await api.call('upsert contacts by email', (c) =>
       c.crm.contacts.batchApi.upsert({ inputs: part.map((i) => ({ id: i.email, idProperty: 'email', properties: { ...i.properties, email: i.email } })) }),
     );
-    for (const r of res.results) if (r.properties?.email) out.set(normalizeEmail(r.properties.email), String(r.id));
+    for (const r of res.results) {
+      if (!r.properties?.email) continue;
+      const email = normalizeEmail(r.properties.email);
+      ids.set(email, String(r.id));
+      if (r._new) created.add(email);
+    }
   });
-  return out;
+  return { ids, created };
 }
 
 /**

@@ -141,8 +141,12 @@ async function writeBatch(ctx: AppContext, api: HubspotApi, connection: Connecti
     }
   });
   await writeGroups(api, state, upserts, outcomes, async (inputs) => {
-    const ids = await upsertContactsByEmail(api, inputs.map((i) => ({ email: i.key, properties: i.properties })));
+    const { ids, created } = await upsertContactsByEmail(api, inputs.map((i) => ({ email: i.key, properties: i.properties })));
     await linkAll(ctx, connection.id, upserts, ids);
+    // A contact HubSpot just created gets the person's name too; an existing one keeps the name its
+    // CRM users gave it, which is why names are not part of the upsert itself.
+    const named = [...created].flatMap((email) => (ids.has(email) && Object.keys(upserts.get(email)?.names ?? {}).length ? [{ id: ids.get(email)!, properties: upserts.get(email)!.names }] : []));
+    if (named.length) await updateContacts(api, named);
   });
   if (creates.size) {
     await writeGroups(api, state, creates, outcomes, async (inputs) => {
@@ -151,7 +155,7 @@ async function writeBatch(ctx: AppContext, api: HubspotApi, connection: Connecti
         outcomes.set(pid, { kind: 'done', note: 'already in HubSpot; this campaign only creates contacts, it never changes existing ones' });
       }
       const fresh = inputs.filter((i) => !existing.has(i.key));
-      const ids = await createContacts(api, fresh.map((i) => ({ email: i.key, properties: i.properties })));
+      const ids = await createContacts(api, fresh.map((i) => ({ email: i.key, properties: { ...creates.get(i.key)!.names, ...i.properties } })));
       await linkAll(ctx, connection.id, creates, ids);
     });
   }
@@ -161,12 +165,16 @@ async function writeBatch(ctx: AppContext, api: HubspotApi, connection: Connecti
 interface Group {
   participants: string[];
   properties: Props;
+  /** firstname/lastname for a contact Refcard creates, where known and not mapped otherwise */
+  names: Props;
 }
 
 function addTo(groups: Map<string, Group>, key: string, p: Participant, props: Props): void {
-  const g = groups.get(key) ?? { participants: [], properties: {} };
+  const g = groups.get(key) ?? { participants: [], properties: {}, names: {} };
   g.participants.push(p.id);
   Object.assign(g.properties, props);
+  if (p.firstName && !('firstname' in props)) g.names.firstname = p.firstName;
+  if (p.lastName && !('lastname' in props)) g.names.lastname = p.lastName;
   groups.set(key, g);
 }
 

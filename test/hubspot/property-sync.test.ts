@@ -45,16 +45,20 @@ async function enrol(campaignId: string, emails: string[]) {
 }
 
 describe('pushing properties', () => {
-  it('creates or updates 250 people by email in three batches and links each to its contact', async () => {
+  it('creates or updates 250 people by email in three batches and links each to its contact; only contacts it creates get the person’s name', async () => {
     const campaign = await createCampaign(api, { name: 'Batching' });
     hub.emu.generateContacts(hub.portalId, 120, { emailDomain: 'existing.test' });
     const existing = portal().contacts.filter((c) => c.properties.email?.endsWith('@existing.test')).map((c) => c.properties.email!);
+    const namesBefore = new Map(existing.map((e) => [e, portal().contact(e)!.properties.firstname]));
     const emails = [...existing, ...Array.from({ length: 130 }, (_, i) => `new${i}@batch.test`)];
     const people = await enrol(campaign.id, emails);
     await push();
     expect(calls('/crm/v3/objects/contacts/batch/upsert')).toBe(3);
-    expect(calls('/crm/v3/objects/contacts/batch/update')).toBe(0);
+    // the names of the contacts the upserts created: one update per batch that created any
+    expect(calls('/crm/v3/objects/contacts/batch/update')).toBe(2);
     for (const email of emails) expect(portal().contact(email)!.properties).toMatchObject({ refcard_referral_link: people[email].link, refcard_referral_status: 'referrer', refcard_campaign: 'Batching' });
+    for (const email of existing) expect(portal().contact(email)!.properties.firstname).toBe(namesBefore.get(email));
+    for (const email of emails.filter((e) => e.endsWith('@batch.test'))) expect(portal().contact(email)!.properties.firstname).toBe('Pat');
     const links = await hub.t.ctx.db.select().from(crmLinks).where(eq(crmLinks.connectionId, connection.id));
     expect(links.filter((l) => Object.values(people).some((p) => p.id === l.participantId))).toHaveLength(250);
     expect(await queued()).toHaveLength(0);
@@ -128,8 +132,9 @@ describe('pushing properties', () => {
     hub.emu.ui.createContact(hub.portalId, { email: 'already@create.test', firstname: 'Already' });
     await enrol(campaign.id, ['already@create.test', 'fresh@create.test']);
     await push();
-    expect(portal().contact('fresh@create.test')!.properties.refcard_campaign).toBe('Create only');
+    expect(portal().contact('fresh@create.test')!.properties).toMatchObject({ refcard_campaign: 'Create only', firstname: 'Pat' });
     expect(portal().contact('already@create.test')!.properties.refcard_referral_link).toBeUndefined();
+    expect(portal().contact('already@create.test')!.properties.firstname).toBe('Already');
     expect(await queued()).toHaveLength(0);
   });
 
