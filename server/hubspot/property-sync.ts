@@ -145,7 +145,7 @@ async function writeBatch(ctx: AppContext, api: HubspotApi, connection: Connecti
     await linkAll(ctx, connection.id, upserts, ids);
     // A contact HubSpot just created gets the person's name too; an existing one keeps the name its
     // CRM users gave it, which is why names are not part of the upsert itself.
-    const named = [...created].flatMap((email) => (ids.has(email) && Object.keys(upserts.get(email)?.names ?? {}).length ? [{ id: ids.get(email)!, properties: upserts.get(email)!.names }] : []));
+    const named = [...created].map((email) => ({ id: ids.get(email)!, properties: upserts.get(email)?.names ?? {} })).filter((n) => Object.keys(n.properties).length);
     if (named.length) await updateContacts(api, named);
   });
   if (creates.size) {
