@@ -75,7 +75,7 @@ describe('a referral program run inside HubSpot', () => {
     // The customer's own system listens for the program's events from here on.
     expect((await api('POST', '/api/v1/webhook-endpoints', { url: receiver.url })).status).toBe(201);
 
-    // A friend signs up on the first referrer's page → a contact appears in HubSpot.
+    // A friend signs up on the first referrer's page → a contact appears in HubSpot, with their name.
     const referrer = linked[0]!;
     const referrerContact = Number(referrer.contactId);
     const referrerEmail = portal.contact(referrerContact)!.properties.email!;
@@ -87,7 +87,7 @@ describe('a referral program run inside HubSpot', () => {
     expect(signup.status).toBe(201);
     const fred = await eventually(() => {
       const c = portal.contact('fred@friends.test');
-      expect(c?.properties).toMatchObject({ refcard_referred_by: referrerEmail, refcard_referral_status: 'pending', refcard_campaign: 'Friends of Acme' });
+      expect(c?.properties).toMatchObject({ firstname: 'Fred', lastname: 'Friend', refcard_referred_by: referrerEmail, refcard_referral_status: 'pending', refcard_campaign: 'Friends of Acme' });
       expect(portal.contact(referrerContact)!.properties.refcard_referrals).toBe('1');
       return c!;
     });
