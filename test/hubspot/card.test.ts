@@ -46,6 +46,24 @@ beforeAll(async () => {
 });
 afterAll(() => hub?.stop());
 
+/** Holds a connection's push lock as a push job would, until `release`; waits while another holder has it. */
+async function holdPushLock(connectionId: string): Promise<{ job: Promise<boolean>; release: () => void }> {
+  let release!: () => void;
+  const running = new Promise<void>((r) => (release = r));
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    let held!: () => void;
+    const holding = new Promise<'held'>((r) => (held = () => r('held')));
+    const job = hub.t.ctx.jobs.tryExclusive(QUEUES.crmPush, connectionId, async () => {
+      held();
+      await running;
+    });
+    if ((await Promise.race([holding, job.then(() => 'busy' as const)])) === 'held') return { job, release };
+    if (Date.now() > deadline) throw new Error('the push lock stayed taken for 10 s');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 /** A request to the card as HubSpot would sign it, with the chance to break it on the way. */
 async function signedGet(url: string, o: { timestamp?: number; secret?: string; sendUrl?: string } = {}) {
   const ts = o.timestamp ?? Date.now();
@@ -152,16 +170,9 @@ describe('the card for a rep', () => {
       return c!;
     });
     const [conn] = await hub.t.ctx.db.select().from(connections).where(eq(connections.externalId, String(hub.portalId)));
-    let release!: () => void;
-    const running = new Promise<void>((r) => (release = r));
-    let held!: () => void;
-    const holding = new Promise<void>((r) => (held = r));
-    // A push job of this portal, mid-run: it holds the portal's push lock.
-    const job = hub.t.ctx.jobs.tryExclusive(QUEUES.crmPush, conn!.id, async () => {
-      held();
-      await running;
-    });
-    await holding;
+    // A push job of this portal, mid-run: it holds the portal's push lock (taken as soon as the
+    // real push job that wrote Lou's contact lets go of it).
+    const { job, release } = await holdPushLock(conn!.id);
     try {
       const res = await hub.action(lou.id, { action: 'qualify', campaignId: campaign.id, participantId: lead.body.id });
       expect(res.json.enrolment.lead.status).toBe('qualified');
