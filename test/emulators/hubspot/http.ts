@@ -16,7 +16,8 @@ export interface AuthInfo {
 
 export type HsEnv = {
   Bindings: { incoming?: IncomingMessage; outgoing?: ServerResponse };
-  Variables: { auth: AuthInfo; logAppId?: number; logPortalId?: number; bodyText?: string };
+  /** arrivedAt: the emulator clock when the request arrived; the request log and the rate limiter both use it */
+  Variables: { auth: AuthInfo; logAppId?: number; logPortalId?: number; bodyText?: string; arrivedAt: number };
 };
 
 export type HsContext = Context<HsEnv>;
