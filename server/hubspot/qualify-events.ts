@@ -36,6 +36,9 @@ export const isContactPropertyChange = (name: string, e: HubspotEvent) => name =
 export const isContactAddedToDeal = (name: string, e: HubspotEvent) =>
   name === 'deal.associationChange' && e.associationType === 'DEAL_TO_CONTACT' && e.associationRemoved !== true && e.fromObjectId !== undefined && e.toObjectId !== undefined;
 
+/** Who qualified a lead through a deal's stage, in the audit trail. */
+const dealActor = (dealId: string): Actor => ({ type: 'crm', id: `deal:${dealId}`, label: `HubSpot deal ${dealId}`, source: 'hubspot_deal_stage' });
+
 const rulesOf = (campaigns: Campaign[], kind: QualificationRule['kind']) => campaigns.flatMap((c) => c.qualificationRules.filter((r) => r.kind === kind));
 
 /** Reads from HubSpot what the qualifying events of a batch need; events no rule could match cost nothing. */
@@ -138,7 +141,7 @@ export async function applyQualifyingEvent(
     if (!deal) return `skipped: deal ${objectId} no longer exists in HubSpot`;
     signal = { kind: 'hubspot_deal_stage', pipelineId: deal.pipeline, stageId: e.propertyValue ?? '' };
     contacts = pre.dealContacts.get(objectId) ?? [];
-    actor = { type: 'crm', id: `deal:${objectId}`, label: `HubSpot deal ${objectId}`, source: 'hubspot_deal_stage' };
+    actor = dealActor(objectId);
   } else if (isContactAddedToDeal(name, e)) {
     // The stage the deal stands at now: the contact joined a deal that may have been won long ago.
     const dealId = String(e.fromObjectId);
@@ -147,7 +150,7 @@ export async function applyQualifyingEvent(
     if (!deal) return `skipped: deal ${dealId} no longer exists in HubSpot`;
     signal = { kind: 'hubspot_deal_stage', pipelineId: deal.pipeline, stageId: deal.stage ?? '' };
     contacts = [String(e.toObjectId)];
-    actor = { type: 'crm', id: `deal:${dealId}`, label: `HubSpot deal ${dealId}`, source: 'hubspot_deal_stage' };
+    actor = dealActor(dealId);
   } else {
     signal = { kind: 'hubspot_contact_property', property: e.propertyName!, value: e.propertyValue ?? null };
     contacts = [objectId];

@@ -3,6 +3,7 @@ import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { auditEvents, crmLinks, participants, rewards, webhookInbox } from '../../server/db/schema.ts';
 import { signV3 } from '../emulators/hubspot/index.ts';
 import { eventually } from '../support/app.ts';
+import { refuseChangesTo } from '../support/database.ts';
 import { createCampaign, PUBLIC_URL, startHub, type Hub } from './harness.ts';
 
 // HubSpot webhooks, as HubSpot delivers them: signed batches, in no particular order, some twice.
@@ -215,8 +216,7 @@ describe('an event that cannot be applied', () => {
     const { ids, contacts } = await leadsInHubspot(['stuck@hooks.test', 'fine@hooks.test']);
     const stuckId = ids['stuck@hooks.test']!;
     // The database refuses any change to one lead, as a broken constraint would, every time.
-    await hub.t.ctx.db.execute(sql.raw(`create function refuse_stuck() returns trigger language plpgsql as $$ begin raise exception 'no change to this lead is allowed' using errcode = '23514'; end $$`));
-    await hub.t.ctx.db.execute(sql.raw(`create trigger refuse_stuck before update on participants for each row when (old.id = '${stuckId}') execute function refuse_stuck()`));
+    const allowChanges = await refuseChangesTo(hub.t.ctx.db, stuckId);
     try {
       const at = Date.now();
       const customer = (contactId: string | number, n: number) => ({
@@ -235,7 +235,7 @@ describe('an event that cannot be applied', () => {
       const [stuck] = await hub.t.ctx.db.select().from(participants).where(eq(participants.id, stuckId));
       expect(stuck!.leadStatus).toBe('pending');
     } finally {
-      await hub.t.ctx.db.execute(sql.raw(`drop trigger if exists refuse_stuck on participants; drop function if exists refuse_stuck()`));
+      await allowChanges();
     }
   });
 });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import { eventually } from '../support/app.ts';
+import { refuseChangesTo } from '../support/database.ts';
 import { hubSignature } from '../emulators/intercom/index.ts';
 import { auditEvents, rewards, syncRuns, webhookInbox, type Connection } from '../../server/db/schema.ts';
 import { startSync } from '../../server/program/syncs.ts';
@@ -124,8 +125,7 @@ describe('Intercom webhooks', () => {
 
   it('sets aside a notification the database refuses every time, and still qualifies the lead tagged with it', async () => {
     const stuck = await lead('stuck@friends.example');
-    await h.t.ctx.db.execute(sql.raw(`create function refuse_stuck() returns trigger language plpgsql as $$ begin raise exception 'no change to this lead is allowed' using errcode = '23514'; end $$`));
-    await h.t.ctx.db.execute(sql.raw(`create trigger refuse_stuck before update on participants for each row when (old.id = '${stuck.id}') execute function refuse_stuck()`));
+    const allowChanges = await refuseChangesTo(h.t.ctx.db, stuck.id);
     try {
       h.emu.ui.tagContact(W, contacts['stuck@friends.example']!, 'Customer');
       h.emu.ui.tagContact(W, contacts['fine@friends.example']!, 'Customer');
@@ -138,7 +138,7 @@ describe('Intercom webhooks', () => {
       expect(row?.result).toMatch(/^failed: .*no change to this lead is allowed/);
       expect((await lead('stuck@friends.example')).lead_status).toBe('pending');
     } finally {
-      await h.t.ctx.db.execute(sql.raw(`drop trigger if exists refuse_stuck on participants; drop function if exists refuse_stuck()`));
+      await allowChanges();
     }
   });
 

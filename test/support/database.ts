@@ -1,6 +1,7 @@
 import { inject } from 'vitest';
 import postgres from 'postgres';
 import { randomBytes } from 'node:crypto';
+import { sql } from 'drizzle-orm';
 import { createDb, type Db } from '../../server/db/client.ts';
 import { TEMPLATE_DB, withDatabase } from './global-setup.ts';
 
@@ -33,4 +34,16 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   const url = withDatabase(adminUrl, name);
   const { db, client, close } = createDb(url);
   return { url, db, sql: client, close };
+}
+
+/**
+ * Makes PostgreSQL refuse every change to one participant (as a constraint would, SQLSTATE 23514)
+ * until the returned function is called: a poison event that fails the same way every time.
+ */
+export async function refuseChangesTo(db: Db, participantId: string): Promise<() => Promise<void>> {
+  await db.execute(sql.raw(`create function refuse_stuck() returns trigger language plpgsql as $$ begin raise exception 'no change to this lead is allowed' using errcode = '23514'; end $$`));
+  await db.execute(sql.raw(`create trigger refuse_stuck before update on participants for each row when (old.id = '${participantId}') execute function refuse_stuck()`));
+  return async () => {
+    await db.execute(sql.raw(`drop trigger if exists refuse_stuck on participants; drop function if exists refuse_stuck()`));
+  };
 }
