@@ -185,6 +185,12 @@ export const crmLinks = pgTable(
     participantId: uuid('participant_id').notNull().references(() => participants.id, { onDelete: 'cascade' }),
     connectionId: uuid('connection_id').notNull().references(() => connections.id, { onDelete: 'cascade' }),
     externalId: text('external_id').notNull(),
+    /**
+     * Refcard created this contact and still owes it the person's name (HubSpot's upsert cannot
+     * carry a name only for the contacts it creates, so the name follows in a second write; until
+     * that write lands, the next push of this participant carries the name).
+     */
+    namesPending: boolean('names_pending').notNull().default(false),
     createdAt: createdAt(),
   },
   (t) => [

@@ -99,6 +99,8 @@ interface Prepared {
   updates: Map<string, Group>;
   upserts: Map<string, Group>;
   creates: Map<string, Group>;
+  /** linked contacts Refcard created and still owes the person's name (see crmLinks.namesPending) */
+  owedNames: Set<string>;
 }
 
 /** Everything a batch writes, read from the database. */
@@ -109,6 +111,7 @@ async function prepareBatch(ctx: AppContext, connection: Connection, rows: Queue
   const campaignById = new Map((campaignIds.length ? await ctx.db.select().from(campaigns).where(inArray(campaigns.id, campaignIds)) : []).map((c) => [c.id, c]));
   const links = await ctx.db.select().from(crmLinks).where(and(eq(crmLinks.connectionId, connection.id), inArray(crmLinks.participantId, ids)));
   const linkOf = new Map(links.map((l) => [l.participantId, l.externalId]));
+  const owedNames = new Set(links.filter((l) => l.namesPending).map((l) => l.externalId));
   const live = people.filter((p) => !p.erasedAt).sort((a, b) => a.updatedAt.getTime() - b.updatedAt.getTime());
   const values = await participantValues(ctx, ctx.db, live, campaignById);
 
@@ -127,13 +130,14 @@ async function prepareBatch(ctx: AppContext, connection: Connection, rows: Queue
     else if (campaign.settings.hubspotNewParticipants === 'create') addTo(creates, p.email, p, props);
     else outcomes.set(p.id, { kind: 'done', note: 'the campaign sends no new people to HubSpot' });
   }
-  return { rows, outcomes, updates, upserts, creates };
+  return { rows, outcomes, updates, upserts, creates, owedNames };
 }
 
 async function writeBatch(ctx: AppContext, api: HubspotApi, connection: Connection, batch: Prepared, state: RunState): Promise<Map<string, Outcome>> {
-  const { outcomes, updates, upserts, creates } = batch;
+  const { outcomes, updates, upserts, creates, owedNames } = batch;
   await writeGroups(api, state, updates, outcomes, async (inputs) => {
-    const { missing } = await updateContacts(api, inputs.map((i) => ({ id: i.key, properties: i.properties })));
+    const { missing } = await updateContacts(api, inputs.map((i) => ({ id: i.key, properties: owedNames.has(i.key) ? { ...updates.get(i.key)!.names, ...i.properties } : i.properties })));
+    await namesWritten(ctx, connection.id, [...owedNames].filter((id) => updates.has(id) && !missing.has(id)));
     if (missing.size) {
       // Deleted or merged away in HubSpot: forget the link; a merge webhook relinks survivors.
       await ctx.db.delete(crmLinks).where(and(eq(crmLinks.connectionId, connection.id), inArray(crmLinks.externalId, [...missing])));
@@ -142,11 +146,15 @@ async function writeBatch(ctx: AppContext, api: HubspotApi, connection: Connecti
   });
   await writeGroups(api, state, upserts, outcomes, async (inputs) => {
     const { ids, created } = await upsertContactsByEmail(api, inputs.map((i) => ({ email: i.key, properties: i.properties })));
-    await linkAll(ctx, connection.id, upserts, ids);
     // A contact HubSpot just created gets the person's name too; an existing one keeps the name its
-    // CRM users gave it, which is why names are not part of the upsert itself.
+    // CRM users gave it, which is why names are not part of the upsert itself. The link records the
+    // debt first: if the name's write fails, the retry finds the contact linked, and pays it.
     const named = [...created].map((email) => ({ id: ids.get(email)!, properties: upserts.get(email)?.names ?? {} })).filter((n) => Object.keys(n.properties).length);
-    if (named.length) await updateContacts(api, named);
+    await linkAll(ctx, connection.id, upserts, ids, new Set(named.map((n) => n.id)));
+    if (named.length) {
+      await updateContacts(api, named);
+      await namesWritten(ctx, connection.id, named.map((n) => n.id));
+    }
   });
   if (creates.size) {
     await writeGroups(api, state, creates, outcomes, async (inputs) => {
@@ -223,17 +231,33 @@ function without(props: Props, dropped: Map<string, string>): Props {
   return Object.fromEntries(Object.entries(props).filter(([k]) => !dropped.has(k)));
 }
 
-async function linkAll(ctx: AppContext, connectionId: string, groups: Map<string, Group>, ids: Map<string, string>): Promise<void> {
+async function linkAll(ctx: AppContext, connectionId: string, groups: Map<string, Group>, ids: Map<string, string>, owingNames = new Set<string>()): Promise<void> {
   const values = [...groups].flatMap(([email, g]) => {
     const id = ids.get(email);
-    return id ? g.participants.map((participantId) => ({ participantId, connectionId, externalId: id })) : [];
+    return id ? g.participants.map((participantId) => ({ participantId, connectionId, externalId: id, namesPending: owingNames.has(id) })) : [];
   });
   if (values.length === 0) return;
   await ctx.db
     .insert(crmLinks)
     .values(values)
-    .onConflictDoUpdate({ target: [crmLinks.participantId, crmLinks.connectionId], set: { externalId: sql`excluded.external_id` } });
+    .onConflictDoUpdate({
+      target: [crmLinks.participantId, crmLinks.connectionId],
+      set: {
+        externalId: sql`excluded.external_id`,
+        // a repeated write finds the contact no longer new, but the name it is owed is still owed
+        namesPending: sql`excluded.names_pending or (${crmLinks.namesPending} and ${crmLinks.externalId} = excluded.external_id)`,
+      },
+    });
   for (const v of values) forgetIdentity(connectionId, v.externalId);
+}
+
+/** The names owed to these contacts reached HubSpot. */
+async function namesWritten(ctx: AppContext, connectionId: string, contactIds: string[]): Promise<void> {
+  if (contactIds.length === 0) return;
+  await ctx.db
+    .update(crmLinks)
+    .set({ namesPending: false })
+    .where(and(eq(crmLinks.connectionId, connectionId), inArray(crmLinks.externalId, contactIds), eq(crmLinks.namesPending, true)));
 }
 
 /** Properties HubSpot refused recently for this portal, with the reason (for the console, too). */

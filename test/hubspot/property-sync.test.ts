@@ -127,6 +127,27 @@ describe('pushing properties', () => {
     expect(await queued()).toHaveLength(0);
   });
 
+  it('gives a contact it created the person’s name on the next run when the name’s own write failed, and leaves the name alone once written', async () => {
+    const campaign = await createCampaign(api, { name: 'Owed names' });
+    const p = (await enrol(campaign.id, ['owed@names.test']))['owed@names.test'];
+    // the upsert creates the contact; the write of its name that follows is refused
+    hub.emu.faults.set({ nextStatuses: [400], path: '/crm/v3/objects/contacts/batch/update' });
+    await push();
+    expect(portal().contact('owed@names.test')!.properties).toMatchObject({ refcard_campaign: 'Owed names' });
+    expect(portal().contact('owed@names.test')!.properties.firstname).toBeFalsy();
+    expect(await queued()).toMatchObject([{ participantId: p.id, attempts: 1 }]);
+    await push();
+    expect(portal().contact('owed@names.test')!.properties.firstname).toBe('Pat');
+    expect(await queued()).toHaveLength(0);
+    // paid once: a rep's rename in HubSpot survives the person's next push
+    hub.emu.ui.updateContact(hub.portalId, portal().contact('owed@names.test')!.id, { firstname: 'Patricia' });
+    await api('PATCH', `/api/v1/participants/${p.id}`, { first_name: 'Patty' });
+    hub.emu.requestLog.clear();
+    await push();
+    expect(calls('/crm/v3/objects/contacts/batch/update')).toBe(1);
+    expect(portal().contact('owed@names.test')!.properties.firstname).toBe('Patricia');
+  });
+
   it('with "create", creates contacts that are missing and never touches existing ones', async () => {
     const campaign = await createCampaign(api, { name: 'Create only', settings: { hubspotNewParticipants: 'create' } });
     hub.emu.ui.createContact(hub.portalId, { email: 'already@create.test', firstname: 'Already' });

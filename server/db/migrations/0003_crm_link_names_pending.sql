@@ -1,0 +1,1 @@
+ALTER TABLE "crm_links" ADD COLUMN "names_pending" boolean DEFAULT false NOT NULL;
