@@ -1,10 +1,10 @@
 import { createServer } from 'node:http';
-import { runLoad } from '../lib/load.ts';
+import { prebuilt, runLoad } from '../lib/load.ts';
 import { measuringCpu, percentBusy } from '../lib/cpu.ts';
 import { result, type BenchResult } from '../lib/results.ts';
 import { freePort, type BenchEnv, type ServerProcess } from '../lib/env.ts';
 import type { SeededProgram } from '../lib/seed.ts';
-import { cardRequest } from './read-paths.ts';
+import { cardRequest, PREBUILT } from './read-paths.ts';
 import { webhookBatch } from './webhook-ingest.ts';
 import { startSync } from '../../server/program/syncs.ts';
 import { systemActor } from '../../server/program/actor.ts';
@@ -22,13 +22,15 @@ async function split(servers: ServerProcess[], connections: number, seconds: num
  * process adds on this machine.
  */
 export async function scaleOut(env: BenchEnv, single: { web: ServerProcess; worker: ServerProcess }, seeded: SeededProgram): Promise<BenchResult[]> {
-  const one = { card: await measuringCpu(() => runLoad({ url: single.web.url, connections: 50, seconds: 8, warmupSeconds: 1, request: (i) => cardRequest(env, seeded, i) })), hooks: await measuringCpu(() => runLoad({ url: single.web.url, connections: 10, seconds: 8, request: (i) => webhookBatch(env, seeded, i, 20_000_000) })) };
+  const oneCards = prebuilt(PREBUILT, (i) => cardRequest(env, seeded, i));
+  const one = { card: await measuringCpu(() => runLoad({ url: single.web.url, connections: 50, seconds: 8, warmupSeconds: 1, request: oneCards })), hooks: await measuringCpu(() => runLoad({ url: single.web.url, connections: 10, seconds: 8, request: (i) => webhookBatch(env, seeded, i, 20_000_000) })) };
   await single.web.stop();
   await single.worker.stop();
   const webs = [await env.startServer({ port: await freePort(), workers: false }), await env.startServer({ port: await freePort(), workers: false })];
   const workers = [await env.startServer({ web: false }), await env.startServer({ web: false })];
   try {
-    const card = await measuringCpu(() => split(webs, 50, 8, (i) => cardRequest(env, seeded, i)));
+    const cards = prebuilt(PREBUILT, (i) => cardRequest(env, seeded, i));
+    const card = await measuringCpu(() => split(webs, 50, 8, cards));
     const hooks = await measuringCpu(() => split(webs, 10, 8, (i) => webhookBatch(env, seeded, i, 30_000_000)));
 
     // Outbound deliveries as a witness of job exclusivity: each event must arrive exactly once.
