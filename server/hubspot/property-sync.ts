@@ -136,8 +136,8 @@ async function prepareBatch(ctx: AppContext, connection: Connection, rows: Queue
 async function writeBatch(ctx: AppContext, api: HubspotApi, connection: Connection, batch: Prepared, state: RunState): Promise<Map<string, Outcome>> {
   const { outcomes, updates, upserts, creates, owedNames } = batch;
   await writeGroups(api, state, updates, outcomes, async (inputs) => {
-    const { missing } = await updateContacts(api, inputs.map((i) => ({ id: i.key, properties: owedNames.has(i.key) ? { ...updates.get(i.key)!.names, ...i.properties } : i.properties })));
-    await namesWritten(ctx, connection.id, [...owedNames].filter((id) => updates.has(id) && !missing.has(id)));
+    const { missing } = await updateContacts(api, inputs.map((i) => ({ id: i.key, properties: owedNames.has(i.key) ? { ...i.names, ...i.properties } : i.properties })));
+    await namesWritten(ctx, connection.id, inputs.filter((i) => owedNames.has(i.key) && !missing.has(i.key) && i.allNames).map((i) => i.key));
     if (missing.size) {
       // Deleted or merged away in HubSpot: forget the link; a merge webhook relinks survivors.
       await ctx.db.delete(crmLinks).where(and(eq(crmLinks.connectionId, connection.id), inArray(crmLinks.externalId, [...missing])));
@@ -148,12 +148,14 @@ async function writeBatch(ctx: AppContext, api: HubspotApi, connection: Connecti
     const { ids, created } = await upsertContactsByEmail(api, inputs.map((i) => ({ email: i.key, properties: i.properties })));
     // A contact HubSpot just created gets the person's name too; an existing one keeps the name its
     // CRM users gave it, which is why names are not part of the upsert itself. The link records the
-    // debt first: if the name's write fails, the retry finds the contact linked, and pays it.
-    const named = [...created].map((email) => ({ id: ids.get(email)!, properties: upserts.get(email)?.names ?? {} })).filter((n) => Object.keys(n.properties).length);
-    await linkAll(ctx, connection.id, upserts, ids, new Set(named.map((n) => n.id)));
+    // debt first: if the name's write fails, the retry finds the contact linked, and pays it. A name
+    // HubSpot refuses lately (an admin's validation rule) is left out and stays owed, as in a create.
+    const owing = inputs.filter((i) => created.has(i.key) && Object.keys(upserts.get(i.key)!.names).length).map((i) => ({ ...i, id: ids.get(i.key)! }));
+    await linkAll(ctx, connection.id, upserts, ids, new Set(owing.map((i) => i.id)));
+    const named = owing.filter((i) => Object.keys(i.names).length);
     if (named.length) {
-      await updateContacts(api, named);
-      await namesWritten(ctx, connection.id, named.map((n) => n.id));
+      await updateContacts(api, named.map((i) => ({ id: i.id, properties: i.names })));
+      await namesWritten(ctx, connection.id, named.filter((i) => i.allNames).map((i) => i.id));
     }
   });
   if (creates.size) {
@@ -163,8 +165,8 @@ async function writeBatch(ctx: AppContext, api: HubspotApi, connection: Connecti
         outcomes.set(pid, { kind: 'done', note: 'already in HubSpot; this campaign only creates contacts, it never changes existing ones' });
       }
       const fresh = inputs.filter((i) => !existing.has(i.key));
-      const ids = await createContacts(api, fresh.map((i) => ({ email: i.key, properties: { ...creates.get(i.key)!.names, ...i.properties } })));
-      await linkAll(ctx, connection.id, creates, ids);
+      const ids = await createContacts(api, fresh.map((i) => ({ email: i.key, properties: { ...i.names, ...i.properties } })));
+      await linkAll(ctx, connection.id, creates, ids, new Set(fresh.filter((i) => !i.allNames).flatMap((i) => ids.get(i.key) ?? [])));
     });
   }
   return outcomes;
@@ -186,6 +188,15 @@ function addTo(groups: Map<string, Group>, key: string, p: Participant, props: P
   groups.set(key, g);
 }
 
+/** One group's write, less the properties HubSpot refused lately (names included). */
+interface WriteInput {
+  key: string;
+  properties: Props;
+  names: Props;
+  /** false when a name is left out: the contact is still owed it (see crmLinks.namesPending) */
+  allNames: boolean;
+}
+
 const stringify = (v: Record<string, string | number>): Props => Object.fromEntries(Object.entries(v).map(([k, x]) => [k, String(x)]));
 
 /**
@@ -198,11 +209,14 @@ async function writeGroups(
   state: RunState,
   groups: Map<string, Group>,
   outcomes: Map<string, Outcome>,
-  write: (inputs: { key: string; properties: Props }[]) => Promise<void>,
+  write: (inputs: WriteInput[]) => Promise<void>,
 ): Promise<void> {
   if (groups.size === 0) return;
   for (let attempt = 0; ; attempt++) {
-    const inputs = [...groups].map(([key, g]) => ({ key, properties: without(g.properties, state.dropped) }));
+    const inputs = [...groups].map(([key, g]): WriteInput => {
+      const names = without(g.names, state.dropped);
+      return { key, properties: without(g.properties, state.dropped), names, allNames: Object.keys(names).length === Object.keys(g.names).length };
+    });
     try {
       await write(inputs);
       for (const g of groups.values()) for (const pid of g.participants) if (outcomes.get(pid) === GONE) outcomes.set(pid, { kind: 'done' });

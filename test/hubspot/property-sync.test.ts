@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
-import { crmLinks, crmPushQueue, type Connection } from '../../server/db/schema.ts';
+import { appMeta, crmLinks, crmPushQueue, type Connection } from '../../server/db/schema.ts';
 import { connectPortal, hubspotProvider } from '../../server/hubspot/module.ts';
-import { droppedProperties } from '../../server/hubspot/property-sync.ts';
+import { droppedProperties, droppedPropertiesKey } from '../../server/hubspot/property-sync.ts';
 import { startSync } from '../../server/program/syncs.ts';
 import { decrypt } from '../../server/platform/crypto.ts';
 import { defaultFieldMapping } from '../../shared/campaign.ts';
@@ -204,6 +204,50 @@ describe('when HubSpot pushes back', () => {
     // HubSpot keeps a deleted property archived under its name: only an admin can restore it.
     expect(portal().contact('repair@repair.test')!.properties).toMatchObject({ refcard_referral_link: p.link });
     expect(await droppedProperties(hub.t.ctx, connection.id)).toMatchObject({ refcard_referral_code: { code: 'PROPERTY_DOESNT_EXIST' } });
+  });
+
+  it('when an admin’s validation rule refuses a person’s name, still writes their figures, and sends the name once the rule is gone', async () => {
+    // a portal of its own: the rule and the refused property must not reach the other tests
+    const other = hub.emu.createPortal();
+    const installed = await connectPortal(hub.t.ctx, { code: hub.emu.installApp(hub.app.appId, other.portalId).code });
+    const otherApi = await hub.apiFor(installed.accountId);
+    const pushOther = () => hubspotProvider.push(hub.t.ctx, installed.connection);
+    const contact = () => hub.emu.portal(other.portalId).contact('jo@rules.test')!;
+    const queuedOther = () => hub.t.ctx.db.select().from(crmPushQueue).where(eq(crmPushQueue.connectionId, installed.connection.id));
+    hub.emu.ui.requireLettersOnly(other.portalId, 'contacts', 'firstname');
+    const campaign = await createCampaign(otherApi, { name: 'Rules' });
+    const jo = (await otherApi('POST', '/api/v1/referrers', { campaign_id: campaign.id, email: 'jo@rules.test', first_name: 'Jo-Ann' })).body;
+    await pushOther();
+    expect(contact().properties).toMatchObject({ refcard_referral_link: jo.link, refcard_referrals: '0' });
+    expect(contact().properties.firstname).toBeFalsy();
+    expect(await droppedProperties(hub.t.ctx, installed.connection.id)).toMatchObject({ firstname: { code: 'INVALID_ALPHA' } });
+
+    await otherApi('POST', '/api/v1/leads', { campaign_id: campaign.id, email: 'friend@rules.test', referral_code: jo.code });
+    await pushOther();
+    expect(contact().properties.refcard_referrals).toBe('1');
+    expect(await queuedOther()).toHaveLength(0);
+
+    // the admin lifts the rule, and the ten minutes a refused property is left out pass
+    hub.emu.ui.requireLettersOnly(other.portalId, 'contacts', 'firstname', false);
+    const key = droppedPropertiesKey(installed.connection.id);
+    await hub.t.ctx.db.update(appMeta).set({ value: { firstname: { code: 'INVALID_ALPHA', at: new Date(Date.now() - 11 * 60_000).toISOString() } } }).where(eq(appMeta.key, key));
+    await otherApi('POST', '/api/v1/leads', { campaign_id: campaign.id, email: 'friend2@rules.test', referral_code: jo.code });
+    await pushOther();
+    expect(contact().properties).toMatchObject({ firstname: 'Jo-Ann', refcard_referrals: '2' });
+  });
+
+  it('with "create", creates the contact when an admin’s validation rule refuses the person’s name', async () => {
+    const other = hub.emu.createPortal();
+    const installed = await connectPortal(hub.t.ctx, { code: hub.emu.installApp(hub.app.appId, other.portalId).code });
+    const otherApi = await hub.apiFor(installed.accountId);
+    hub.emu.ui.requireLettersOnly(other.portalId, 'contacts', 'firstname');
+    const campaign = await createCampaign(otherApi, { name: 'Rules, create only', settings: { hubspotNewParticipants: 'create' } });
+    const al = (await otherApi('POST', '/api/v1/referrers', { campaign_id: campaign.id, email: 'al@rules.test', first_name: 'Al 2', last_name: 'Smith' })).body;
+    await hubspotProvider.push(hub.t.ctx, installed.connection);
+    expect(hub.emu.portal(other.portalId).contact('al@rules.test')!.properties).toMatchObject({ refcard_referral_link: al.link, lastname: 'Smith' });
+    expect(hub.emu.portal(other.portalId).contact('al@rules.test')!.properties.firstname).toBeFalsy();
+    const [link] = await hub.t.ctx.db.select().from(crmLinks).where(eq(crmLinks.participantId, al.id));
+    expect(link).toMatchObject({ namesPending: true });
   });
 
   it('rides out a burst of 429s and 5xx answers without losing a write', async () => {

@@ -82,6 +82,18 @@ describe('contacts basic API', () => {
     expect(h.emu.portal(h.portalId).contact(id)!.properties.firstname).toBe('Eli');
   });
 
+  it('refuses a value that breaks an admin’s "only letters" rule with INVALID_ALPHA, in HubSpot’s message format', async () => {
+    const id = h.emu.ui.createContact(h.portalId, { email: 'hal@acme.test', city: 'Berlin' });
+    h.emu.ui.requireLettersOnly(h.portalId, 'contacts', 'city');
+    const e = await rejection(() => h.client.crm.contacts.basicApi.update(String(id), { properties: { city: 'Berlin 2', firstname: 'Gus' } }));
+    expect(e.code).toBe(400);
+    expect(e.body.category).toBe('VALIDATION_ERROR');
+    expect(e.body.message).toContain('"error":"INVALID_ALPHA","name":"city"');
+    expect(h.emu.portal(h.portalId).contact(id)!.properties).toMatchObject({ city: 'Berlin' });
+    await h.client.crm.contacts.basicApi.update(String(id), { properties: { city: 'München' } });
+    expect(h.emu.portal(h.portalId).contact(id)!.properties.city).toBe('München');
+  });
+
   it('validates values against the property type (enumeration options, numbers, emails)', async () => {
     const id = h.emu.ui.createContact(h.portalId, { email: 'fay@acme.test' });
     const bad = await rejection(() => h.client.crm.contacts.basicApi.update(String(id), { properties: { lifecyclestage: 'bogus' } }));

@@ -62,6 +62,8 @@ function checkOne(portal: Portal, kind: ObjectKind, def: PropertyDef, raw: strin
       return bad === undefined ? { value: raw } : fail('INVALID_OPTION', `${bad} was not one of the allowed options: [${[...allowed].join(', ')}]`);
     }
     default:
+      // the answer HubSpot's changelog shows for a value that breaks an admin's validation rule
+      if (def.lettersOnly && !/^\p{L}+$/u.test(raw)) return fail('INVALID_ALPHA', 'Enter only letters');
       if (kind === 'contacts' && name === 'email' && !EMAIL.test(raw.trim())) {
         return fail('INVALID_EMAIL', `Email address ${raw} is invalid`);
       }

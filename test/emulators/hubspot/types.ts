@@ -110,6 +110,8 @@ export interface PropertyDef {
   showCurrencySymbol?: boolean;
   referencedObjectType?: string;
   readOnlyValue: boolean;
+  /** An admin's validation rule "only letters" (HubSpot enforces such rules on API writes too). */
+  lettersOnly?: boolean;
   readOnlyDefinition: boolean;
   archivable: boolean;
   createdAt: number;

@@ -80,6 +80,12 @@ export function uiActions(ctx: EmulatorContext) {
     dissociate(portalId: number, dealId: number, contact: RecordRef, o?: UiOptions): boolean {
       return dissociate(ctx, ctx.portal(portalId), find(portalId, 'deals', dealId).id, find(portalId, 'contacts', contact).id, src(portalId, o));
     },
+    /** Property settings → validation rules → "only letters" (on, or off again): other values are refused with INVALID_ALPHA. */
+    requireLettersOnly(portalId: number, kind: ObjectKind, property: string, on = true): void {
+      const def = ctx.portal(portalId).schemas[kind].live(property);
+      if (!def) throw notFound(`No ${kind} property ${property} in portal ${portalId}`);
+      def.lettersOnly = on;
+    },
     createList(portalId: number, def: NewList): number {
       return createList(ctx, ctx.portal(portalId), def).listId;
     },
