@@ -188,7 +188,7 @@ export const crmLinks = pgTable(
     /**
      * Refcard created this contact and still owes it the person's name (HubSpot's upsert cannot
      * carry a name only for the contacts it creates, so the name follows in a second write; until
-     * that write lands, the next push of this participant carries the name).
+     * that write lands, or while HubSpot refuses the name, the next push of this participant carries it).
      */
     namesPending: boolean('names_pending').notNull().default(false),
     createdAt: createdAt(),

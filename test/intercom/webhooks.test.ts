@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { and, eq, isNull, sql } from 'drizzle-orm';
+import { and, eq, isNull } from 'drizzle-orm';
 import { eventually } from '../support/app.ts';
 import { refuseChangesTo } from '../support/database.ts';
 import { hubSignature } from '../emulators/intercom/index.ts';

@@ -48,12 +48,12 @@ function apiMiddleware(ctx: EmulatorContext, parts: ServerParts): MiddlewareHand
     c.set('auth', { token: at.token, appId: at.appId, portalId: at.portalId, userId: at.userId, scopes: at.scopes });
     if (isCrmSearch(c.req.path)) {
       // Search has its own per-portal budget and sends no rate-limit headers.
-      const d = parts.limiter.takeSearch(at.portalId, c.get('arrivedAt') ?? ctx.now());
+      const d = parts.limiter.takeSearch(at.portalId, c.get('arrivedAt'));
       if (!d.ok) return c.json(rateLimitBody('SECONDLY', at.appId), 429);
       return next();
     }
     // (the arrival time the request log records: a window counted from the log is the limiter's window)
-    const d = parts.limiter.takeGeneral(at.appId, at.portalId, c.get('arrivedAt') ?? ctx.now());
+    const d = parts.limiter.takeGeneral(at.appId, at.portalId, c.get('arrivedAt'));
     const headers = parts.limiter.config.enabled ? parts.limiter.headers(d) : {};
     if (!d.ok) return c.json(rateLimitBody('TEN_SECONDLY_ROLLING', at.appId), 429, headers);
     await next();
