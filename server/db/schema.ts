@@ -186,11 +186,13 @@ export const crmLinks = pgTable(
     connectionId: uuid('connection_id').notNull().references(() => connections.id, { onDelete: 'cascade' }),
     externalId: text('external_id').notNull(),
     /**
-     * Refcard created this contact and still owes it the person's name (HubSpot's upsert cannot
-     * carry a name only for the contacts it creates, so the name follows in a second write; until
-     * that write lands, or while HubSpot refuses the name, the next push of this participant carries it).
+     * The names (firstname, lastname) Refcard still owes a contact it created: HubSpot's upsert
+     * cannot carry a name only for the contacts it creates, so the name follows in a second write,
+     * and a name HubSpot refuses (an admin's validation rule) is left out. Each is sent once, with
+     * this participant's next push, and only the ones owed: a name already written is the CRM
+     * users' to change.
      */
-    namesPending: boolean('names_pending').notNull().default(false),
+    namesOwed: text('names_owed').array().notNull().default(sql`'{}'::text[]`),
     createdAt: createdAt(),
   },
   (t) => [

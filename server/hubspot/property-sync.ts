@@ -99,8 +99,8 @@ interface Prepared {
   updates: Map<string, Group>;
   upserts: Map<string, Group>;
   creates: Map<string, Group>;
-  /** linked contacts Refcard created and still owes the person's name (see crmLinks.namesPending) */
-  owedNames: Set<string>;
+  /** linked contacts Refcard created → the names it still owes them (see crmLinks.namesOwed) */
+  owedNames: Map<string, Set<string>>;
 }
 
 /** Everything a batch writes, read from the database. */
@@ -111,7 +111,8 @@ async function prepareBatch(ctx: AppContext, connection: Connection, rows: Queue
   const campaignById = new Map((campaignIds.length ? await ctx.db.select().from(campaigns).where(inArray(campaigns.id, campaignIds)) : []).map((c) => [c.id, c]));
   const links = await ctx.db.select().from(crmLinks).where(and(eq(crmLinks.connectionId, connection.id), inArray(crmLinks.participantId, ids)));
   const linkOf = new Map(links.map((l) => [l.participantId, l.externalId]));
-  const owedNames = new Set(links.filter((l) => l.namesPending).map((l) => l.externalId));
+  const owedNames = new Map<string, Set<string>>();
+  for (const l of links) for (const name of l.namesOwed) owedNames.set(l.externalId, (owedNames.get(l.externalId) ?? new Set()).add(name));
   const live = people.filter((p) => !p.erasedAt).sort((a, b) => a.updatedAt.getTime() - b.updatedAt.getTime());
   const values = await participantValues(ctx, ctx.db, live, campaignById);
 
@@ -136,26 +137,33 @@ async function prepareBatch(ctx: AppContext, connection: Connection, rows: Queue
 async function writeBatch(ctx: AppContext, api: HubspotApi, connection: Connection, batch: Prepared, state: RunState): Promise<Map<string, Outcome>> {
   const { outcomes, updates, upserts, creates, owedNames } = batch;
   await writeGroups(api, state, updates, outcomes, async (inputs) => {
-    const { missing } = await updateContacts(api, inputs.map((i) => ({ id: i.key, properties: owedNames.has(i.key) ? { ...i.names, ...i.properties } : i.properties })));
-    await namesWritten(ctx, connection.id, inputs.filter((i) => owedNames.has(i.key) && !missing.has(i.key) && i.allNames).map((i) => i.key));
+    // Only the names still owed: one already written is the CRM users' to change.
+    const owedOf = (i: WriteInput) => owedNames.get(i.key) ?? new Set<string>();
+    const { missing } = await updateContacts(api, inputs.map((i) => ({ id: i.key, properties: { ...pick(i.names, owedOf(i)), ...i.properties } })));
+    const owing = inputs.filter((i) => owedNames.has(i.key) && !missing.has(i.key));
+    await namesStillOwed(ctx, connection.id, owing.map((i) => ({ id: i.key, names: i.leftOut.filter((n) => owedOf(i).has(n)) })));
     if (missing.size) {
       // Deleted or merged away in HubSpot: forget the link; a merge webhook relinks survivors.
       await ctx.db.delete(crmLinks).where(and(eq(crmLinks.connectionId, connection.id), inArray(crmLinks.externalId, [...missing])));
       for (const id of missing) for (const pid of updates.get(id)!.participants) outcomes.set(pid, { kind: 'done', note: `contact ${id} no longer exists in HubSpot; unlinked` });
     }
   });
+  // Kept across writeGroups' attempts: when HubSpot refuses a name, the upsert is repeated without
+  // it and finds the contacts it just created no longer new, but they are still owed their names.
+  const created = new Set<string>();
   await writeGroups(api, state, upserts, outcomes, async (inputs) => {
-    const { ids, created } = await upsertContactsByEmail(api, inputs.map((i) => ({ email: i.key, properties: i.properties })));
+    const { ids, created: createdNow } = await upsertContactsByEmail(api, inputs.map((i) => ({ email: i.key, properties: i.properties })));
+    for (const email of createdNow) created.add(email);
     // A contact HubSpot just created gets the person's name too; an existing one keeps the name its
     // CRM users gave it, which is why names are not part of the upsert itself. The link records the
     // debt first: if the name's write fails, the retry finds the contact linked, and pays it. A name
     // HubSpot refuses lately (an admin's validation rule) is left out and stays owed, as in a create.
     const owing = inputs.filter((i) => created.has(i.key) && Object.keys(upserts.get(i.key)!.names).length).map((i) => ({ ...i, id: ids.get(i.key)! }));
-    await linkAll(ctx, connection.id, upserts, ids, new Set(owing.map((i) => i.id)));
+    await linkAll(ctx, connection.id, upserts, ids, new Map(owing.map((i) => [i.id, Object.keys(upserts.get(i.key)!.names)])));
     const named = owing.filter((i) => Object.keys(i.names).length);
     if (named.length) {
       await updateContacts(api, named.map((i) => ({ id: i.id, properties: i.names })));
-      await namesWritten(ctx, connection.id, named.filter((i) => i.allNames).map((i) => i.id));
+      await namesStillOwed(ctx, connection.id, named.map((i) => ({ id: i.id, names: i.leftOut })));
     }
   });
   if (creates.size) {
@@ -166,7 +174,7 @@ async function writeBatch(ctx: AppContext, api: HubspotApi, connection: Connecti
       }
       const fresh = inputs.filter((i) => !existing.has(i.key));
       const ids = await createContacts(api, fresh.map((i) => ({ email: i.key, properties: { ...i.names, ...i.properties } })));
-      await linkAll(ctx, connection.id, creates, ids, new Set(fresh.filter((i) => !i.allNames).flatMap((i) => ids.get(i.key) ?? [])));
+      await linkAll(ctx, connection.id, creates, ids, new Map(fresh.flatMap((i) => (ids.has(i.key) && i.leftOut.length ? [[ids.get(i.key)!, i.leftOut]] : []))));
     });
   }
   return outcomes;
@@ -193,8 +201,8 @@ interface WriteInput {
   key: string;
   properties: Props;
   names: Props;
-  /** false when a name is left out: the contact is still owed it (see crmLinks.namesPending) */
-  allNames: boolean;
+  /** the names left out: a contact Refcard created still owes them (see crmLinks.namesOwed) */
+  leftOut: string[];
 }
 
 const stringify = (v: Record<string, string | number>): Props => Object.fromEntries(Object.entries(v).map(([k, x]) => [k, String(x)]));
@@ -215,7 +223,7 @@ async function writeGroups(
   for (let attempt = 0; ; attempt++) {
     const inputs = [...groups].map(([key, g]): WriteInput => {
       const names = without(g.names, state.dropped);
-      return { key, properties: without(g.properties, state.dropped), names, allNames: Object.keys(names).length === Object.keys(g.names).length };
+      return { key, properties: without(g.properties, state.dropped), names, leftOut: Object.keys(g.names).filter((n) => !(n in names)) };
     });
     try {
       await write(inputs);
@@ -245,10 +253,15 @@ function without(props: Props, dropped: Map<string, string>): Props {
   return Object.fromEntries(Object.entries(props).filter(([k]) => !dropped.has(k)));
 }
 
-async function linkAll(ctx: AppContext, connectionId: string, groups: Map<string, Group>, ids: Map<string, string>, owingNames = new Set<string>()): Promise<void> {
+function pick(props: Props, names: Set<string>): Props {
+  return Object.fromEntries(Object.entries(props).filter(([k]) => names.has(k)));
+}
+
+/** Links the contacts written by email; `owedNames`: contact id → the names it is still owed. */
+async function linkAll(ctx: AppContext, connectionId: string, groups: Map<string, Group>, ids: Map<string, string>, owedNames = new Map<string, string[]>()): Promise<void> {
   const values = [...groups].flatMap(([email, g]) => {
     const id = ids.get(email);
-    return id ? g.participants.map((participantId) => ({ participantId, connectionId, externalId: id, namesPending: owingNames.has(id) })) : [];
+    return id ? g.participants.map((participantId) => ({ participantId, connectionId, externalId: id, namesOwed: owedNames.get(id) ?? [] })) : [];
   });
   if (values.length === 0) return;
   await ctx.db
@@ -258,20 +271,30 @@ async function linkAll(ctx: AppContext, connectionId: string, groups: Map<string
       target: [crmLinks.participantId, crmLinks.connectionId],
       set: {
         externalId: sql`excluded.external_id`,
-        // a repeated write finds the contact no longer new, but the name it is owed is still owed
-        namesPending: sql`excluded.names_pending or (${crmLinks.namesPending} and ${crmLinks.externalId} = excluded.external_id)`,
+        // a repeated write finds the contact no longer new, but the names it is owed are still owed
+        namesOwed: sql`case when ${crmLinks.externalId} = excluded.external_id
+          then array(select distinct n from unnest(${crmLinks.namesOwed} || excluded.names_owed) n order by n) else excluded.names_owed end`,
       },
     });
   for (const v of values) forgetIdentity(connectionId, v.externalId);
 }
 
-/** The names owed to these contacts reached HubSpot. */
-async function namesWritten(ctx: AppContext, connectionId: string, contactIds: string[]): Promise<void> {
-  if (contactIds.length === 0) return;
-  await ctx.db
-    .update(crmLinks)
-    .set({ namesPending: false })
-    .where(and(eq(crmLinks.connectionId, connectionId), inArray(crmLinks.externalId, contactIds), eq(crmLinks.namesPending, true)));
+/** After a write that carried the names owed to these contacts: what each is owed still (the names left out). */
+async function namesStillOwed(ctx: AppContext, connectionId: string, contacts: { id: string; names: string[] }[]): Promise<void> {
+  // One statement per set of names still owed (at most four: none, either, both).
+  const bySet = new Map<string, { names: string[]; ids: string[] }>();
+  for (const c of contacts) {
+    const names = [...c.names].sort();
+    const set = bySet.get(names.join()) ?? { names, ids: [] };
+    set.ids.push(c.id);
+    bySet.set(names.join(), set);
+  }
+  for (const { names, ids } of bySet.values()) {
+    await ctx.db
+      .update(crmLinks)
+      .set({ namesOwed: names })
+      .where(and(eq(crmLinks.connectionId, connectionId), inArray(crmLinks.externalId, ids), sql`${crmLinks.namesOwed} <> ${sql.param(names)}::text[]`));
+  }
 }
 
 /** Properties HubSpot refused recently for this portal, with the reason (for the console, too). */

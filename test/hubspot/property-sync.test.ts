@@ -216,10 +216,12 @@ describe('when HubSpot pushes back', () => {
     const queuedOther = () => hub.t.ctx.db.select().from(crmPushQueue).where(eq(crmPushQueue.connectionId, installed.connection.id));
     hub.emu.ui.requireLettersOnly(other.portalId, 'contacts', 'firstname');
     const campaign = await createCampaign(otherApi, { name: 'Rules' });
-    const jo = (await otherApi('POST', '/api/v1/referrers', { campaign_id: campaign.id, email: 'jo@rules.test', first_name: 'Jo-Ann' })).body;
+    const jo = (await otherApi('POST', '/api/v1/referrers', { campaign_id: campaign.id, email: 'jo@rules.test', first_name: 'Jo-Ann', last_name: 'Lee' })).body;
     await pushOther();
-    expect(contact().properties).toMatchObject({ refcard_referral_link: jo.link, refcard_referrals: '0' });
+    expect(contact().properties).toMatchObject({ refcard_referral_link: jo.link, refcard_referrals: '0', lastname: 'Lee' });
     expect(contact().properties.firstname).toBeFalsy();
+    const owed = async () => (await hub.t.ctx.db.select().from(crmLinks).where(eq(crmLinks.participantId, jo.id)))[0]!.namesOwed;
+    expect(await owed()).toEqual(['firstname']);
     expect(await droppedProperties(hub.t.ctx, installed.connection.id)).toMatchObject({ firstname: { code: 'INVALID_ALPHA' } });
 
     await otherApi('POST', '/api/v1/leads', { campaign_id: campaign.id, email: 'friend@rules.test', referral_code: jo.code });
@@ -233,7 +235,8 @@ describe('when HubSpot pushes back', () => {
     await hub.t.ctx.db.update(appMeta).set({ value: { firstname: { code: 'INVALID_ALPHA', at: new Date(Date.now() - 11 * 60_000).toISOString() } } }).where(eq(appMeta.key, key));
     await otherApi('POST', '/api/v1/leads', { campaign_id: campaign.id, email: 'friend2@rules.test', referral_code: jo.code });
     await pushOther();
-    expect(contact().properties).toMatchObject({ firstname: 'Jo-Ann', refcard_referrals: '2' });
+    expect(contact().properties).toMatchObject({ firstname: 'Jo-Ann', lastname: 'Lee', refcard_referrals: '2' });
+    expect(await owed()).toEqual([]);
   });
 
   it('with "create", creates the contact when an admin’s validation rule refuses the person’s name', async () => {
@@ -247,7 +250,34 @@ describe('when HubSpot pushes back', () => {
     expect(hub.emu.portal(other.portalId).contact('al@rules.test')!.properties).toMatchObject({ refcard_referral_link: al.link, lastname: 'Smith' });
     expect(hub.emu.portal(other.portalId).contact('al@rules.test')!.properties.firstname).toBeFalsy();
     const [link] = await hub.t.ctx.db.select().from(crmLinks).where(eq(crmLinks.participantId, al.id));
-    expect(link).toMatchObject({ namesPending: true });
+    expect(link).toMatchObject({ namesOwed: ['firstname'] });
+  });
+
+  it('when a rule refuses only the first name, owes only that: a rep’s later change of the last name stays', async () => {
+    const other = hub.emu.createPortal();
+    const installed = await connectPortal(hub.t.ctx, { code: hub.emu.installApp(hub.app.appId, other.portalId).code });
+    const otherApi = await hub.apiFor(installed.accountId);
+    const pushOther = () => hubspotProvider.push(hub.t.ctx, installed.connection);
+    const contact = () => hub.emu.portal(other.portalId).contact('al@partly.test')!;
+    hub.emu.ui.requireLettersOnly(other.portalId, 'contacts', 'firstname');
+    const campaign = await createCampaign(otherApi, { name: 'Partly refused', settings: { hubspotNewParticipants: 'create' } });
+    const al = (await otherApi('POST', '/api/v1/referrers', { campaign_id: campaign.id, email: 'al@partly.test', first_name: 'Al 2', last_name: 'Smith' })).body;
+    await pushOther();
+    expect(contact().properties).toMatchObject({ lastname: 'Smith' });
+
+    hub.emu.ui.updateContact(other.portalId, 'al@partly.test', { lastname: 'Smyth' });
+    await otherApi('POST', '/api/v1/leads', { campaign_id: campaign.id, email: 'friend@partly.test', referral_code: al.code });
+    await pushOther();
+    expect(contact().properties).toMatchObject({ refcard_referrals: '1', lastname: 'Smyth' });
+
+    // the rule is lifted and the refusal forgotten: the first name, still owed, is written; the last name is not sent again
+    hub.emu.ui.requireLettersOnly(other.portalId, 'contacts', 'firstname', false);
+    await hub.t.ctx.db.update(appMeta).set({ value: {} }).where(eq(appMeta.key, droppedPropertiesKey(installed.connection.id)));
+    await otherApi('POST', '/api/v1/leads', { campaign_id: campaign.id, email: 'friend2@partly.test', referral_code: al.code });
+    await pushOther();
+    expect(contact().properties).toMatchObject({ firstname: 'Al 2', lastname: 'Smyth', refcard_referrals: '2' });
+    const [link] = await hub.t.ctx.db.select().from(crmLinks).where(eq(crmLinks.participantId, al.id));
+    expect(link).toMatchObject({ namesOwed: [] });
   });
 
   it('rides out a burst of 429s and 5xx answers without losing a write', async () => {
