@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -21,12 +21,20 @@ export interface TestApp {
   stop: () => Promise<void>;
 }
 
+// Each config's data directory goes when the test process does: a full run makes hundreds.
+const dataDirs: string[] = [];
+process.once('exit', () => {
+  for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
+});
+
 export function testConfig(env: Record<string, string> = {}): Config {
+  const dataDir = mkdtempSync(join(tmpdir(), 'refcard-data-'));
+  dataDirs.push(dataDir);
   return loadConfig({
     NODE_ENV: 'test',
     PUBLIC_URL: 'http://refcard.test',
     ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-    DATA_DIR: mkdtempSync(join(tmpdir(), 'refcard-data-')),
+    DATA_DIR: dataDir,
     LOG_LEVEL: 'silent',
     ...env,
   });
