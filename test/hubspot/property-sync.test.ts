@@ -206,78 +206,79 @@ describe('when HubSpot pushes back', () => {
     expect(await droppedProperties(hub.t.ctx, connection.id)).toMatchObject({ refcard_referral_code: { code: 'PROPERTY_DOESNT_EXIST' } });
   });
 
-  it('when an admin’s validation rule refuses a person’s name, still writes their figures, and sends the name once the rule is gone', async () => {
-    // a portal of its own: the rule and the refused property must not reach the other tests
+  /** A portal of its own where an admin's rule allows only letters in first names: the rule and the refused property must not reach the other tests. */
+  async function portalRefusingFirstNames() {
     const other = hub.emu.createPortal();
     const installed = await connectPortal(hub.t.ctx, { code: hub.emu.installApp(hub.app.appId, other.portalId).code });
-    const otherApi = await hub.apiFor(installed.accountId);
-    const pushOther = () => hubspotProvider.push(hub.t.ctx, installed.connection);
-    const contact = () => hub.emu.portal(other.portalId).contact('jo@rules.test')!;
-    const queuedOther = () => hub.t.ctx.db.select().from(crmPushQueue).where(eq(crmPushQueue.connectionId, installed.connection.id));
     hub.emu.ui.requireLettersOnly(other.portalId, 'contacts', 'firstname');
-    const campaign = await createCampaign(otherApi, { name: 'Rules' });
-    const jo = (await otherApi('POST', '/api/v1/referrers', { campaign_id: campaign.id, email: 'jo@rules.test', first_name: 'Jo-Ann', last_name: 'Lee' })).body;
-    await pushOther();
+    return {
+      portalId: other.portalId,
+      connectionId: installed.connection.id,
+      api: await hub.apiFor(installed.accountId),
+      push: () => hubspotProvider.push(hub.t.ctx, installed.connection),
+      contact: (email: string) => hub.emu.portal(other.portalId).contact(email)!,
+      namesOwed: async (participantId: string) => (await hub.t.ctx.db.select().from(crmLinks).where(eq(crmLinks.participantId, participantId)))[0]!.namesOwed,
+      /** The admin lifts the rule, and the ten minutes a refused property is left out pass. */
+      async liftRule() {
+        hub.emu.ui.requireLettersOnly(other.portalId, 'contacts', 'firstname', false);
+        const lapsed = { firstname: { code: 'INVALID_ALPHA', at: new Date(Date.now() - 11 * 60_000).toISOString() } };
+        await hub.t.ctx.db.update(appMeta).set({ value: lapsed }).where(eq(appMeta.key, droppedPropertiesKey(installed.connection.id)));
+      },
+    };
+  }
+
+  it('when an admin’s validation rule refuses a person’s name, still writes their figures, and sends the name once the rule is gone', async () => {
+    const other = await portalRefusingFirstNames();
+    const contact = () => other.contact('jo@rules.test');
+    const campaign = await createCampaign(other.api, { name: 'Rules' });
+    const jo = (await other.api('POST', '/api/v1/referrers', { campaign_id: campaign.id, email: 'jo@rules.test', first_name: 'Jo-Ann', last_name: 'Lee' })).body;
+    await other.push();
     expect(contact().properties).toMatchObject({ refcard_referral_link: jo.link, refcard_referrals: '0', lastname: 'Lee' });
     expect(contact().properties.firstname).toBeFalsy();
-    const owed = async () => (await hub.t.ctx.db.select().from(crmLinks).where(eq(crmLinks.participantId, jo.id)))[0]!.namesOwed;
-    expect(await owed()).toEqual(['firstname']);
-    expect(await droppedProperties(hub.t.ctx, installed.connection.id)).toMatchObject({ firstname: { code: 'INVALID_ALPHA' } });
+    expect(await other.namesOwed(jo.id)).toEqual(['firstname']);
+    expect(await droppedProperties(hub.t.ctx, other.connectionId)).toMatchObject({ firstname: { code: 'INVALID_ALPHA' } });
 
-    await otherApi('POST', '/api/v1/leads', { campaign_id: campaign.id, email: 'friend@rules.test', referral_code: jo.code });
-    await pushOther();
+    await other.api('POST', '/api/v1/leads', { campaign_id: campaign.id, email: 'friend@rules.test', referral_code: jo.code });
+    await other.push();
     expect(contact().properties.refcard_referrals).toBe('1');
-    expect(await queuedOther()).toHaveLength(0);
+    expect(await hub.t.ctx.db.select().from(crmPushQueue).where(eq(crmPushQueue.connectionId, other.connectionId))).toHaveLength(0);
 
-    // the admin lifts the rule, and the ten minutes a refused property is left out pass
-    hub.emu.ui.requireLettersOnly(other.portalId, 'contacts', 'firstname', false);
-    const key = droppedPropertiesKey(installed.connection.id);
-    await hub.t.ctx.db.update(appMeta).set({ value: { firstname: { code: 'INVALID_ALPHA', at: new Date(Date.now() - 11 * 60_000).toISOString() } } }).where(eq(appMeta.key, key));
-    await otherApi('POST', '/api/v1/leads', { campaign_id: campaign.id, email: 'friend2@rules.test', referral_code: jo.code });
-    await pushOther();
+    await other.liftRule();
+    await other.api('POST', '/api/v1/leads', { campaign_id: campaign.id, email: 'friend2@rules.test', referral_code: jo.code });
+    await other.push();
     expect(contact().properties).toMatchObject({ firstname: 'Jo-Ann', lastname: 'Lee', refcard_referrals: '2' });
-    expect(await owed()).toEqual([]);
+    expect(await other.namesOwed(jo.id)).toEqual([]);
   });
 
   it('with "create", creates the contact when an admin’s validation rule refuses the person’s name', async () => {
-    const other = hub.emu.createPortal();
-    const installed = await connectPortal(hub.t.ctx, { code: hub.emu.installApp(hub.app.appId, other.portalId).code });
-    const otherApi = await hub.apiFor(installed.accountId);
-    hub.emu.ui.requireLettersOnly(other.portalId, 'contacts', 'firstname');
-    const campaign = await createCampaign(otherApi, { name: 'Rules, create only', settings: { hubspotNewParticipants: 'create' } });
-    const al = (await otherApi('POST', '/api/v1/referrers', { campaign_id: campaign.id, email: 'al@rules.test', first_name: 'Al 2', last_name: 'Smith' })).body;
-    await hubspotProvider.push(hub.t.ctx, installed.connection);
-    expect(hub.emu.portal(other.portalId).contact('al@rules.test')!.properties).toMatchObject({ refcard_referral_link: al.link, lastname: 'Smith' });
-    expect(hub.emu.portal(other.portalId).contact('al@rules.test')!.properties.firstname).toBeFalsy();
-    const [link] = await hub.t.ctx.db.select().from(crmLinks).where(eq(crmLinks.participantId, al.id));
-    expect(link).toMatchObject({ namesOwed: ['firstname'] });
+    const other = await portalRefusingFirstNames();
+    const campaign = await createCampaign(other.api, { name: 'Rules, create only', settings: { hubspotNewParticipants: 'create' } });
+    const al = (await other.api('POST', '/api/v1/referrers', { campaign_id: campaign.id, email: 'al@rules.test', first_name: 'Al 2', last_name: 'Smith' })).body;
+    await other.push();
+    expect(other.contact('al@rules.test').properties).toMatchObject({ refcard_referral_link: al.link, lastname: 'Smith' });
+    expect(other.contact('al@rules.test').properties.firstname).toBeFalsy();
+    expect(await other.namesOwed(al.id)).toEqual(['firstname']);
   });
 
   it('when a rule refuses only the first name, owes only that: a rep’s later change of the last name stays', async () => {
-    const other = hub.emu.createPortal();
-    const installed = await connectPortal(hub.t.ctx, { code: hub.emu.installApp(hub.app.appId, other.portalId).code });
-    const otherApi = await hub.apiFor(installed.accountId);
-    const pushOther = () => hubspotProvider.push(hub.t.ctx, installed.connection);
-    const contact = () => hub.emu.portal(other.portalId).contact('al@partly.test')!;
-    hub.emu.ui.requireLettersOnly(other.portalId, 'contacts', 'firstname');
-    const campaign = await createCampaign(otherApi, { name: 'Partly refused', settings: { hubspotNewParticipants: 'create' } });
-    const al = (await otherApi('POST', '/api/v1/referrers', { campaign_id: campaign.id, email: 'al@partly.test', first_name: 'Al 2', last_name: 'Smith' })).body;
-    await pushOther();
+    const other = await portalRefusingFirstNames();
+    const contact = () => other.contact('al@partly.test');
+    const campaign = await createCampaign(other.api, { name: 'Partly refused', settings: { hubspotNewParticipants: 'create' } });
+    const al = (await other.api('POST', '/api/v1/referrers', { campaign_id: campaign.id, email: 'al@partly.test', first_name: 'Al 2', last_name: 'Smith' })).body;
+    await other.push();
     expect(contact().properties).toMatchObject({ lastname: 'Smith' });
 
     hub.emu.ui.updateContact(other.portalId, 'al@partly.test', { lastname: 'Smyth' });
-    await otherApi('POST', '/api/v1/leads', { campaign_id: campaign.id, email: 'friend@partly.test', referral_code: al.code });
-    await pushOther();
+    await other.api('POST', '/api/v1/leads', { campaign_id: campaign.id, email: 'friend@partly.test', referral_code: al.code });
+    await other.push();
     expect(contact().properties).toMatchObject({ refcard_referrals: '1', lastname: 'Smyth' });
 
-    // the rule is lifted and the refusal forgotten: the first name, still owed, is written; the last name is not sent again
-    hub.emu.ui.requireLettersOnly(other.portalId, 'contacts', 'firstname', false);
-    await hub.t.ctx.db.update(appMeta).set({ value: {} }).where(eq(appMeta.key, droppedPropertiesKey(installed.connection.id)));
-    await otherApi('POST', '/api/v1/leads', { campaign_id: campaign.id, email: 'friend2@partly.test', referral_code: al.code });
-    await pushOther();
+    // the first name, still owed, is written once HubSpot takes it; the last name is not sent again
+    await other.liftRule();
+    await other.api('POST', '/api/v1/leads', { campaign_id: campaign.id, email: 'friend2@partly.test', referral_code: al.code });
+    await other.push();
     expect(contact().properties).toMatchObject({ firstname: 'Al 2', lastname: 'Smyth', refcard_referrals: '2' });
-    const [link] = await hub.t.ctx.db.select().from(crmLinks).where(eq(crmLinks.participantId, al.id));
-    expect(link).toMatchObject({ namesOwed: [] });
+    expect(await other.namesOwed(al.id)).toEqual([]);
   });
 
   it('rides out a burst of 429s and 5xx answers without losing a write', async () => {
