@@ -37,7 +37,8 @@ export const QUEUE_OPTIONS: Record<QueueName, Omit<Queue, 'name'>> = {
   'inbox.apply': { policy: 'short', notify: true, retryLimit: 20, retryDelay: 2, retryBackoff: true, retryDelayMax: 600, expireInSeconds: 300, heartbeatSeconds: 15 },
   // A sync can run for minutes; the worker's heartbeat (automatic while the handler runs, every
   // 7.5 s) is what tells a live one from a killed one, so a crashed worker's sync is picked up
-  // again within ~30 s (15 s without a heartbeat, the next supervision, the retry's delay).
+  // again in ~25 s: 15 s without a heartbeat, the next supervision, the retry's delay (which
+  // doubles with each crash of the same sync).
   'sync.run': { policy: 'singleton', notify: true, retryLimit: 50, retryDelay: 5, retryBackoff: true, retryDelayMax: 300, expireInSeconds: 3600, heartbeatSeconds: 15 },
   tick: { notify: true, retryLimit: 0, expireInSeconds: 120 },
 };
