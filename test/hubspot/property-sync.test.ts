@@ -211,12 +211,18 @@ describe('when HubSpot pushes back', () => {
     const other = hub.emu.createPortal();
     const installed = await connectPortal(hub.t.ctx, { code: hub.emu.installApp(hub.app.appId, other.portalId).code });
     hub.emu.ui.requireLettersOnly(other.portalId, 'contacts', 'firstname');
+    const otherApi = await hub.apiFor(installed.accountId);
     return {
       portalId: other.portalId,
       connectionId: installed.connection.id,
-      api: await hub.apiFor(installed.accountId),
+      api: otherApi,
       push: () => hubspotProvider.push(hub.t.ctx, installed.connection),
       contact: (email: string) => hub.emu.portal(other.portalId).contact(email)!,
+      /** A friend signs up with the code, and the referrer's figures are pushed. */
+      async refer(campaignId: string, referralCode: string, email: string) {
+        await otherApi('POST', '/api/v1/leads', { campaign_id: campaignId, email, referral_code: referralCode });
+        await hubspotProvider.push(hub.t.ctx, installed.connection);
+      },
       namesOwed: async (participantId: string) => (await hub.t.ctx.db.select().from(crmLinks).where(eq(crmLinks.participantId, participantId)))[0]!.namesOwed,
       /** The admin lifts the rule, and the ten minutes a refused property is left out pass. */
       async liftRule() {
@@ -238,14 +244,12 @@ describe('when HubSpot pushes back', () => {
     expect(await other.namesOwed(jo.id)).toEqual(['firstname']);
     expect(await droppedProperties(hub.t.ctx, other.connectionId)).toMatchObject({ firstname: { code: 'INVALID_ALPHA' } });
 
-    await other.api('POST', '/api/v1/leads', { campaign_id: campaign.id, email: 'friend@rules.test', referral_code: jo.code });
-    await other.push();
+    await other.refer(campaign.id, jo.code, 'friend@rules.test');
     expect(contact().properties.refcard_referrals).toBe('1');
     expect(await hub.t.ctx.db.select().from(crmPushQueue).where(eq(crmPushQueue.connectionId, other.connectionId))).toHaveLength(0);
 
     await other.liftRule();
-    await other.api('POST', '/api/v1/leads', { campaign_id: campaign.id, email: 'friend2@rules.test', referral_code: jo.code });
-    await other.push();
+    await other.refer(campaign.id, jo.code, 'friend2@rules.test');
     expect(contact().properties).toMatchObject({ firstname: 'Jo-Ann', lastname: 'Lee', refcard_referrals: '2' });
     expect(await other.namesOwed(jo.id)).toEqual([]);
   });
@@ -269,14 +273,12 @@ describe('when HubSpot pushes back', () => {
     expect(contact().properties).toMatchObject({ lastname: 'Smith' });
 
     hub.emu.ui.updateContact(other.portalId, 'al@partly.test', { lastname: 'Smyth' });
-    await other.api('POST', '/api/v1/leads', { campaign_id: campaign.id, email: 'friend@partly.test', referral_code: al.code });
-    await other.push();
+    await other.refer(campaign.id, al.code, 'friend@partly.test');
     expect(contact().properties).toMatchObject({ refcard_referrals: '1', lastname: 'Smyth' });
 
     // the first name, still owed, is written once HubSpot takes it; the last name is not sent again
     await other.liftRule();
-    await other.api('POST', '/api/v1/leads', { campaign_id: campaign.id, email: 'friend2@partly.test', referral_code: al.code });
-    await other.push();
+    await other.refer(campaign.id, al.code, 'friend2@partly.test');
     expect(contact().properties).toMatchObject({ firstname: 'Al 2', lastname: 'Smyth', refcard_referrals: '2' });
     expect(await other.namesOwed(al.id)).toEqual([]);
   });
