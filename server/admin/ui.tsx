@@ -136,3 +136,21 @@ export function OnceSecret({ id, label, value, children }: { id: string; label: 
     </div>
   );
 }
+
+/** A data table with its column headings, scrolling sideways on narrow screens; `children` are its rows. */
+export function Table({ head, children }: { head: Child[]; children: Child }) {
+  return (
+    <div class="table-wrap">
+      <table>
+        <thead>
+          <tr>
+            {head.map((h) => (
+              <th scope="col">{h}</th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>{children}</tbody>
+      </table>
+    </div>
+  );
+}

@@ -55,24 +55,33 @@ export function errorBody(raw: unknown): HubspotErrorBody | null {
  * The property names a 400 on a write blames: HubSpot lists them in `errors[].context.propertyName`
  * and, for clients that grep, as a JSON array inside `message` ("Property values were not valid: [...]").
  */
-export function blamedProperties(err: HubspotApiError): { name: string; code: string }[] {
+export function blamedProperties(err: HubspotApiError): Blamed[] {
   if (err.status !== 400 || !err.body) return [];
-  const out = new Map<string, string>();
+  const out = new Map<string, Blamed>();
   for (const e of err.body.errors ?? []) {
     const names = e.context?.propertyName;
-    if (Array.isArray(names)) for (const n of names) if (typeof n === 'string') out.set(n, e.code ?? 'INVALID');
+    if (Array.isArray(names)) for (const n of names) if (typeof n === 'string') out.set(n, { name: n, code: e.code ?? 'INVALID', message: e.message ?? '' });
   }
   const m = /Property values were not valid: (\[.*\])\s*$/s.exec(err.body.message ?? '');
   if (m) {
     try {
-      for (const e of JSON.parse(m[1]!) as { name?: unknown; error?: unknown }[]) {
-        if (typeof e.name === 'string' && !out.has(e.name)) out.set(e.name, typeof e.error === 'string' ? e.error : 'INVALID');
+      for (const e of JSON.parse(m[1]!) as { name?: unknown; error?: unknown; message?: unknown }[]) {
+        if (typeof e.name === 'string' && !out.has(e.name)) {
+          out.set(e.name, { name: e.name, code: typeof e.error === 'string' ? e.error : 'INVALID', message: typeof e.message === 'string' ? e.message : '' });
+        }
       }
     } catch {
       // not the documented shape: nothing more to learn from the message
     }
   }
-  return [...out].map(([name, code]) => ({ name, code }));
+  return [...out.values()];
+}
+
+/** A property a refused write blames, with HubSpot's code (PROPERTY_DOESNT_EXIST, INVALID_OPTION, …) and words. */
+export interface Blamed {
+  name: string;
+  code: string;
+  message: string;
 }
 
 /** Ids a 207 batch answer reports as missing (deleted or merged away contacts). */

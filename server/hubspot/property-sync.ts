@@ -1,13 +1,12 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
-import { appMeta, campaigns, crmLinks, participants, type Connection, type Participant } from '../db/schema.ts';
+import { campaigns, crmLinks, participants, type Connection, type Participant } from '../db/schema.ts';
 import type { AppContext } from '../context.ts';
-import { HUBSPOT_PROPERTIES } from '../../shared/campaign.ts';
 import { outboundValues } from '../../shared/mapping.ts';
 import { ConnectionUnavailable } from '../platform/connections.ts';
 import { hubspotApi, type HubspotApi } from './client.ts';
 import { createContacts, findContactsByEmail, forgetIdentity, updateContacts, upsertContactsByEmail } from './contacts.ts';
-import { blamedProperties, HubspotApiError } from './errors.ts';
-import { ensureProperties } from './properties.ts';
+import { GONE, writeGroups, type Group, type Props, type RunState, type WriteInput } from './group-writes.ts';
+import { recentlyDropped, rememberDropped, rememberRefusedValues } from './refusals.ts';
 import { participantValues } from '../program/participant-values.ts';
 import { readAhead } from '../platform/read-ahead.ts';
 import { dirtyRows, record, type Outcome, type QueuedRow, type Sweep } from './push-queue.ts';
@@ -31,20 +30,6 @@ const PREPARED_AHEAD = 8;
  * go out at once instead of after the queued job's poll. Well inside the job's expiry.
  */
 const KEEP_DRAINING_MS = 60_000;
-/** A mapped property HubSpot refused is left out of writes this long before it is tried again. */
-const DROP_FOR_MS = 10 * 60 * 1000;
-const OWN_PROPERTIES = new Set(HUBSPOT_PROPERTIES.map((p) => p.name));
-
-type Props = Record<string, string>;
-/** The outcome of a row until something better is known: its participant is erased or deleted. */
-const GONE: Outcome = { kind: 'done', note: 'erased or gone' };
-interface RunState {
-  /** property → why HubSpot refused it; left out of every write */
-  dropped: Map<string, string>;
-  ensured: boolean;
-}
-
-export const droppedPropertiesKey = (connectionId: string) => `hubspot.dropped_properties:${connectionId}`;
 
 /**
  * Drains the queue of one connection. `since` (a database timestamp) limits it to rows dirtied
@@ -55,7 +40,7 @@ export async function pushProperties(ctx: AppContext, connection: Connection, op
   // Disconnected: the rows stay queued; reconnecting enqueues a push that finds them.
   if (connection.status !== 'connected') return;
   const api = hubspotApi(ctx, connection);
-  const state: RunState = { dropped: await recentlyDropped(ctx, connection.id), ensured: false };
+  const state: RunState = { dropped: await recentlyDropped(ctx, connection.id), refused: [], ensured: false };
   const t0 = Date.now();
   try {
     for (let sweep = 0; ; sweep++) {
@@ -72,6 +57,7 @@ export async function pushProperties(ctx: AppContext, connection: Connection, op
     throw err;
   } finally {
     await rememberDropped(ctx, connection.id, state.dropped);
+    await rememberRefusedValues(ctx, connection.id, state.refused);
   }
 }
 
@@ -180,13 +166,6 @@ async function writeBatch(ctx: AppContext, api: HubspotApi, connection: Connecti
   return outcomes;
 }
 
-interface Group {
-  participants: string[];
-  properties: Props;
-  /** firstname/lastname for a contact Refcard creates, where known and not mapped otherwise */
-  names: Props;
-}
-
 function addTo(groups: Map<string, Group>, key: string, p: Participant, props: Props): void {
   const g = groups.get(key) ?? { participants: [], properties: {}, names: {} };
   g.participants.push(p.id);
@@ -196,62 +175,7 @@ function addTo(groups: Map<string, Group>, key: string, p: Participant, props: P
   groups.set(key, g);
 }
 
-/** One group's write, less the properties HubSpot refused lately (names included). */
-interface WriteInput {
-  key: string;
-  properties: Props;
-  names: Props;
-  /** the names left out: a contact Refcard created still owes them (see crmLinks.namesOwed) */
-  leftOut: string[];
-}
-
 const stringify = (v: Record<string, string | number>): Props => Object.fromEntries(Object.entries(v).map(([k, x]) => [k, String(x)]));
-
-/**
- * Runs one kind of write for a set of groups. A property HubSpot refuses (deleted, renamed,
- * read-only, a value it rejects) is left out and the write repeated, so one stale mapping row
- * never blocks every other value; our own properties are re-created once instead if missing.
- */
-async function writeGroups(
-  api: HubspotApi,
-  state: RunState,
-  groups: Map<string, Group>,
-  outcomes: Map<string, Outcome>,
-  write: (inputs: WriteInput[]) => Promise<void>,
-): Promise<void> {
-  if (groups.size === 0) return;
-  for (let attempt = 0; ; attempt++) {
-    const inputs = [...groups].map(([key, g]): WriteInput => {
-      const names = without(g.names, state.dropped);
-      return { key, properties: without(g.properties, state.dropped), names, leftOut: Object.keys(g.names).filter((n) => !(n in names)) };
-    });
-    try {
-      await write(inputs);
-      for (const g of groups.values()) for (const pid of g.participants) if (outcomes.get(pid) === GONE) outcomes.set(pid, { kind: 'done' });
-      return;
-    } catch (err) {
-      if (!(err instanceof HubspotApiError)) throw err;
-      const blamed = blamedProperties(err);
-      const ours = blamed.filter((b) => OWN_PROPERTIES.has(b.name) && b.code === 'PROPERTY_DOESNT_EXIST');
-      if (attempt < 3 && ours.length && !state.ensured) {
-        state.ensured = true;
-        await ensureProperties(api);
-        continue;
-      }
-      const fresh = blamed.filter((b) => !state.dropped.has(b.name));
-      if (attempt < 3 && fresh.length) {
-        for (const b of fresh) state.dropped.set(b.name, b.code);
-        continue;
-      }
-      for (const g of groups.values()) for (const pid of g.participants) outcomes.set(pid, { kind: 'failed', message: err.message });
-      return;
-    }
-  }
-}
-
-function without(props: Props, dropped: Map<string, string>): Props {
-  return Object.fromEntries(Object.entries(props).filter(([k]) => !dropped.has(k)));
-}
 
 function pick(props: Props, names: Set<string>): Props {
   return Object.fromEntries(Object.entries(props).filter(([k]) => names.has(k)));
@@ -295,29 +219,6 @@ async function namesStillOwed(ctx: AppContext, connectionId: string, contacts: {
       .set({ namesOwed: names })
       .where(and(eq(crmLinks.connectionId, connectionId), inArray(crmLinks.externalId, ids), sql`${crmLinks.namesOwed} <> ${sql.param(names)}::text[]`));
   }
-}
-
-/** Properties HubSpot refused recently for this portal, with the reason (for the console, too). */
-export async function droppedProperties(ctx: AppContext, connectionId: string): Promise<Record<string, { code: string; at: string }>> {
-  const [row] = await ctx.db.select().from(appMeta).where(eq(appMeta.key, droppedPropertiesKey(connectionId)));
-  return (row?.value as Record<string, { code: string; at: string }>) ?? {};
-}
-
-async function recentlyDropped(ctx: AppContext, connectionId: string): Promise<Map<string, string>> {
-  const all = await droppedProperties(ctx, connectionId);
-  return new Map(Object.entries(all).filter(([, v]) => Date.now() - Date.parse(v.at) < DROP_FOR_MS).map(([k, v]) => [k, v.code]));
-}
-
-async function rememberDropped(ctx: AppContext, connectionId: string, dropped: Map<string, string>): Promise<void> {
-  const previous = await droppedProperties(ctx, connectionId);
-  const now = new Date().toISOString();
-  const value: Record<string, { code: string; at: string }> = {};
-  for (const [name, code] of dropped) value[name] = previous[name] && Date.now() - Date.parse(previous[name].at) < DROP_FOR_MS ? previous[name] : { code, at: now };
-  if (Object.keys(value).length === 0 && Object.keys(previous).length === 0) return;
-  await ctx.db
-    .insert(appMeta)
-    .values({ key: droppedPropertiesKey(connectionId), value })
-    .onConflictDoUpdate({ target: appMeta.key, set: { value, updatedAt: new Date() } });
 }
 
 

@@ -23,7 +23,8 @@ export async function markCrmDirty(ctx: AppContext, tx: Tx, accountId: string, p
       .values(ids.map((participantId) => ({ connectionId: c.id, participantId })))
       .onConflictDoUpdate({
         target: [crmPushQueue.connectionId, crmPushQueue.participantId],
-        set: { version: sql`${crmPushQueue.version} + 1`, dirtyAt: sql`now()` },
+        // A new change is tried afresh, even after earlier values were refused as often as a push tries.
+        set: { version: sql`${crmPushQueue.version} + 1`, dirtyAt: sql`now()`, attempts: 0, lastError: null },
       });
     // Disconnected connections keep their rows: the push resumes after reconnecting.
     await ctx.jobs.wake(tx, QUEUES.crmPush, c.id);

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { campaigns, syncRuns } from '../../server/db/schema.ts';
 import { eventually } from '../support/app.ts';
-import { startHub, type Hub } from '../hubspot/harness.ts';
+import { defaultFieldMapping } from '../../shared/campaign.ts';
+import { createCampaign, startHub, type Hub } from '../hubspot/harness.ts';
 import { browserFor, textOf, type Admin } from './support.ts';
 
 // The console against a connected (emulated) HubSpot portal: every page renders for a signed-in
@@ -12,6 +13,7 @@ import { browserFor, textOf, type Admin } from './support.ts';
 
 let hub: Hub;
 let admin: Admin;
+let accountId: string;
 let campaignId: string;
 
 beforeAll(async () => {
@@ -23,6 +25,7 @@ beforeAll(async () => {
   });
   const installed = await hub.install();
   expect(installed.location).toBe('/admin');
+  accountId = installed.accountId;
   const session = /rc_session=([^;]+)/.exec(installed.cookie)![1]!;
   admin = await browserFor(hub.t, session);
 });
@@ -104,6 +107,38 @@ describe('a signed-in admin', () => {
     expect(text).toContain(String(hub.portalId));
     expect(text).toContain('Connected');
     expect(text).toMatch(/\d+ of 110 requests/);
+  });
+
+  it('the integrations page says what HubSpot refused and what still waits to be written', async () => {
+    const api = await hub.apiFor(accountId);
+    const mapping = defaultFieldMapping();
+    mapping.hubspot.outbound.push({ target: 'deleted_last_year', source: { kind: 'fixed', value: 'x' } });
+    const campaign = await createCampaign(api, { name: 'Write-back', field_mapping: mapping });
+    hub.emu.ui.requireLettersOnly(hub.portalId, 'contacts', 'firstname');
+    try {
+      await api('POST', '/api/v1/referrers', { campaign_id: campaign.id, email: 'al@refused.test', first_name: 'Al 2' });
+      const refusedRow = await eventually(async () => {
+        const text = textOf((await admin.get('/admin/integrations')).html);
+        expect(text).toContain('Values HubSpot refused lately');
+        return text;
+      });
+      expect(refusedRow).toMatch(/al@refused\.test firstname Al 2 Enter only letters INVALID_ALPHA/);
+      expect(refusedRow).toContain('Up to date');
+      expect(refusedRow).toMatch(/deleted_last_year is left out of every write \(PROPERTY_DOESNT_EXIST\); tried again after \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC/);
+
+      // HubSpot refuses a whole write: the person waits, and the admin reads why
+      hub.emu.faults.set({ nextStatuses: [400], path: '/crm/v3/objects/contacts/batch/upsert' });
+      await api('POST', '/api/v1/referrers', { campaign_id: campaign.id, email: 'bo@refused.test', first_name: 'Bo' });
+      const waiting = await eventually(async () => {
+        const text = textOf((await admin.get('/admin/integrations')).html);
+        expect(text).toContain('1 refused lately.');
+        return text;
+      });
+      expect(waiting).toMatch(/1 waiting 1 refused lately\. Latest: HubSpot refused .*400/);
+    } finally {
+      hub.emu.faults.clear();
+      hub.emu.ui.requireLettersOnly(hub.portalId, 'contacts', 'firstname', false);
+    }
   });
 
   it('the mapping lists every contact property live, the unwritable ones with why, and saves dynamic and fixed values', async () => {

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
-import { appMeta, crmLinks, crmPushQueue, type Connection } from '../../server/db/schema.ts';
+import { crmLinks, crmPushQueue, type Connection } from '../../server/db/schema.ts';
 import { connectPortal, hubspotProvider } from '../../server/hubspot/module.ts';
-import { droppedProperties, droppedPropertiesKey } from '../../server/hubspot/property-sync.ts';
+import { droppedProperties, refusedValues } from '../../server/hubspot/refusals.ts';
 import { startSync } from '../../server/program/syncs.ts';
 import { decrypt } from '../../server/platform/crypto.ts';
 import { defaultFieldMapping } from '../../shared/campaign.ts';
@@ -127,6 +127,22 @@ describe('pushing properties', () => {
     expect(await queued()).toHaveLength(0);
   });
 
+  it('writes a person again when they change, after HubSpot refused their write as often as it is tried', async () => {
+    const campaign = await createCampaign(api, { name: 'Given up', field_mapping: withFirstName() });
+    const p = (await enrol(campaign.id, ['gaveup@refused.test']))['gaveup@refused.test'];
+    await push();
+    await api('PATCH', `/api/v1/participants/${p.id}`, { first_name: 'Refused' });
+    hub.emu.faults.set({ nextStatuses: [400, 400, 400, 400, 400], path: '/crm/v3/objects/contacts/batch/update' });
+    for (let i = 0; i < 6; i++) await push();
+    expect(await queued()).toMatchObject([{ participantId: p.id, attempts: 5 }]);
+    expect(portal().contact('gaveup@refused.test')!.properties.firstname).toBe('Pat');
+
+    await api('PATCH', `/api/v1/participants/${p.id}`, { first_name: 'Changed' });
+    await push();
+    expect(portal().contact('gaveup@refused.test')!.properties.firstname).toBe('Changed');
+    expect(await queued()).toHaveLength(0);
+  });
+
   it('gives a contact it created the person’s name on the next run when the name’s own write failed, and leaves the name alone once written', async () => {
     const campaign = await createCampaign(api, { name: 'Owed names' });
     const p = (await enrol(campaign.id, ['owed@names.test']))['owed@names.test'];
@@ -224,11 +240,15 @@ describe('when HubSpot pushes back', () => {
         await hubspotProvider.push(hub.t.ctx, installed.connection);
       },
       namesOwed: async (participantId: string) => (await hub.t.ctx.db.select().from(crmLinks).where(eq(crmLinks.participantId, participantId)))[0]!.namesOwed,
-      /** The admin lifts the rule, and the ten minutes a refused property is left out pass. */
-      async liftRule() {
-        hub.emu.ui.requireLettersOnly(other.portalId, 'contacts', 'firstname', false);
-        const lapsed = { firstname: { code: 'INVALID_ALPHA', at: new Date(Date.now() - 11 * 60_000).toISOString() } };
-        await hub.t.ctx.db.update(appMeta).set({ value: lapsed }).where(eq(appMeta.key, droppedPropertiesKey(installed.connection.id)));
+      liftRule: () => hub.emu.ui.requireLettersOnly(other.portalId, 'contacts', 'firstname', false),
+      /** Enrols referrers by first name, each at `<name>@<domain>` in lower case, letters and digits only. */
+      async enrolNamed(campaignId: string, firstNames: string[], domain: string) {
+        const out: Record<string, any> = {};
+        for (const name of firstNames) {
+          const email = `${name.toLowerCase().replace(/[^a-z0-9]/g, '')}@${domain}`;
+          out[name] = (await otherApi('POST', '/api/v1/referrers', { campaign_id: campaignId, email, first_name: name })).body;
+        }
+        return out;
       },
     };
   }
@@ -242,13 +262,15 @@ describe('when HubSpot pushes back', () => {
     expect(contact().properties).toMatchObject({ refcard_referral_link: jo.link, refcard_referrals: '0', lastname: 'Lee' });
     expect(contact().properties.firstname).toBeFalsy();
     expect(await other.namesOwed(jo.id)).toEqual(['firstname']);
-    expect(await droppedProperties(hub.t.ctx, other.connectionId)).toMatchObject({ firstname: { code: 'INVALID_ALPHA' } });
+    // the admin can see what was refused, and why; the portal's other first names are not held back
+    expect(await refusedValues(hub.t.ctx, other.connectionId)).toMatchObject([{ contact: 'jo@rules.test', property: 'firstname', value: 'Jo-Ann', code: 'INVALID_ALPHA', message: 'Enter only letters' }]);
+    expect(await droppedProperties(hub.t.ctx, other.connectionId)).toEqual({});
 
     await other.refer(campaign.id, jo.code, 'friend@rules.test');
     expect(contact().properties.refcard_referrals).toBe('1');
     expect(await hub.t.ctx.db.select().from(crmPushQueue).where(eq(crmPushQueue.connectionId, other.connectionId))).toHaveLength(0);
 
-    await other.liftRule();
+    other.liftRule();
     await other.refer(campaign.id, jo.code, 'friend2@rules.test');
     expect(contact().properties).toMatchObject({ firstname: 'Jo-Ann', lastname: 'Lee', refcard_referrals: '2' });
     expect(await other.namesOwed(jo.id)).toEqual([]);
@@ -277,10 +299,42 @@ describe('when HubSpot pushes back', () => {
     expect(contact().properties).toMatchObject({ refcard_referrals: '1', lastname: 'Smyth' });
 
     // the first name, still owed, is written once HubSpot takes it; the last name is not sent again
-    await other.liftRule();
+    other.liftRule();
     await other.refer(campaign.id, al.code, 'friend2@partly.test');
     expect(contact().properties).toMatchObject({ firstname: 'Al 2', lastname: 'Smyth', refcard_referrals: '2' });
     expect(await other.namesOwed(al.id)).toEqual([]);
+  });
+
+  it('when a rule refuses one person’s name among many, only that person waits for it: the others get theirs in the same push', async () => {
+    const other = await portalRefusingFirstNames();
+    const campaign = await createCampaign(other.api, { name: 'One refused' });
+    const names = Array.from({ length: 60 }, (_, i) => `Pat${String.fromCharCode(97 + (i % 26))}${String.fromCharCode(97 + Math.floor(i / 26))}`);
+    names.splice(37, 0, 'Al 2');
+    const people = await other.enrolNamed(campaign.id, names, 'many.test');
+    hub.emu.requestLog.clear();
+    await other.push();
+    for (const name of names.filter((n) => n !== 'Al 2')) expect(other.contact(`${name.toLowerCase()}@many.test`).properties).toMatchObject({ firstname: name, refcard_referral_link: people[name].link });
+    expect(other.contact('al2@many.test').properties).toMatchObject({ refcard_referral_link: people['Al 2'].link });
+    expect(other.contact('al2@many.test').properties.firstname).toBeFalsy();
+    expect(await other.namesOwed(people['Al 2'].id)).toEqual(['firstname']);
+    expect(await droppedProperties(hub.t.ctx, other.connectionId)).toEqual({});
+    expect(await refusedValues(hub.t.ctx, other.connectionId)).toMatchObject([{ contact: 'al2@many.test', property: 'firstname', value: 'Al 2', code: 'INVALID_ALPHA' }]);
+    // found by halving the batch: a handful of extra calls, not one per person
+    expect(calls('/crm/v3/objects/contacts/batch/upsert')).toBeLessThanOrEqual(15);
+  });
+
+  it('when a rule refuses most names of a batch, stops looking after a bounded number of calls and leaves first names out for the portal', async () => {
+    const other = await portalRefusingFirstNames();
+    const campaign = await createCampaign(other.api, { name: 'Most refused', settings: { hubspotNewParticipants: 'create' } });
+    const names = Array.from({ length: 40 }, (_, i) => `Mo ${i}`);
+    const people = await other.enrolNamed(campaign.id, names, 'most.test');
+    hub.emu.requestLog.clear();
+    await other.push();
+    expect(calls('/crm/v3/objects/contacts/batch/create')).toBeLessThanOrEqual(34);
+    expect(await droppedProperties(hub.t.ctx, other.connectionId)).toMatchObject({ firstname: { code: 'INVALID_ALPHA' } });
+    // everyone is in HubSpot with their figures; the names wait, owed
+    for (const name of names) expect(other.contact(`mo${name.slice(3)}@most.test`).properties.refcard_referral_link).toBe(people[name].link);
+    expect(await hub.t.ctx.db.select().from(crmPushQueue).where(eq(crmPushQueue.connectionId, other.connectionId))).toHaveLength(0);
   });
 
   it('rides out a burst of 429s and 5xx answers without losing a write', async () => {

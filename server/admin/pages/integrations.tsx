@@ -1,19 +1,24 @@
 /** @jsxImportSource hono/jsx */
 import type { Hono } from 'hono';
-import { eq } from 'drizzle-orm';
+import { eq, inArray, sql } from 'drizzle-orm';
 import type { AppContext } from '../../context.ts';
-import { connections, type Connection } from '../../db/schema.ts';
+import { connections, crmPushQueue, type Connection } from '../../db/schema.ts';
 import { createRateLimiter, LIMITS } from '../../platform/rate-limiter.ts';
 import { audit } from '../../program/audit.ts';
 import { portalLimitKey } from '../../hubspot/client.ts';
 import { workspaceLimitKey } from '../../intercom/client.ts';
+import { MAX_PUSH_ATTEMPTS as HUBSPOT_MAX_ATTEMPTS } from '../../hubspot/push-queue.ts';
+import { MAX_PUSH_ATTEMPTS as INTERCOM_MAX_ATTEMPTS } from '../../intercom/attribute-sync.ts';
+import { DROP_FOR_MS, droppedProperties, lapsed, refusedValues, type RefusedValue } from '../../hubspot/refusals.ts';
 import { adminActor, type AdminEnv } from '../guard.ts';
 import { Badge, Csrf, renderPage, when } from '../layout.tsx';
 import { done } from '../flash.ts';
+import { Table } from '../ui.tsx';
 import { connectionsOf, ownConnection, providerLabel } from './common.ts';
 
 // `/admin/integrations`: every connected portal and workspace, whether it works and why not, how
-// much of its API budget is in use right now, and the buttons to connect, reconnect or disconnect.
+// much of its API budget is in use right now, whether Refcard's figures are written to it (what
+// waits, what fails, what the CRM refused), and the buttons to connect, reconnect or disconnect.
 
 /**
  * The rate-limiter bucket each provider spends per portal/workspace (the same keys the HubSpot and
@@ -31,6 +36,8 @@ export function integrationRoutes(app: Hono<AdminEnv>, ctx: AppContext): void {
   app.get('/admin/integrations', async (c) => {
     const conns = await connectionsOf(ctx, c);
     const used = await Promise.all(conns.map((k) => limiter.used(budgetOf(k).key, budgetOf(k).limit)));
+    const writeBack = await writeBackOf(ctx, conns);
+    const refused = conns.flatMap((k) => writeBack.get(k.id)!.refused.map((r) => ({ conn: k, ...r })));
     const session = c.get('session');
     return renderPage(c, {
       title: 'Integrations',
@@ -50,18 +57,7 @@ export function integrationRoutes(app: Hono<AdminEnv>, ctx: AppContext): void {
           {conns.length === 0 ? (
             <p>No portal or workspace is connected yet.</p>
           ) : (
-            <div class="table-wrap">
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">Connection</th>
-                    <th scope="col">Status</th>
-                    <th scope="col">Last webhook received</th>
-                    <th scope="col">API budget used (last {LIMITS.hubspot.windowMs / 1000} s)</th>
-                    <th scope="col">Actions</th>
-                  </tr>
-                </thead>
-                <tbody>
+            <Table head={['Connection', 'Status', 'Last webhook received', `API budget used (last ${LIMITS.hubspot.windowMs / 1000} s)`, 'Write-back', 'Actions']}>
                   {conns.map((k, i) => {
                     const b = budgetOf(k);
                     return (
@@ -88,6 +84,9 @@ export function integrationRoutes(app: Hono<AdminEnv>, ctx: AppContext): void {
                           {used[i]} of {b.platformMax} requests
                         </td>
                         <td>
+                          <WriteBackCell status={writeBack.get(k.id)!} />
+                        </td>
+                        <td>
                           <div class="row-actions">
                             <a class="button secondary" href={`/oauth/${k.provider}/install`}>
                               Reconnect
@@ -105,10 +104,31 @@ export function integrationRoutes(app: Hono<AdminEnv>, ctx: AppContext): void {
                       </tr>
                     );
                   })}
-                </tbody>
-              </table>
-            </div>
+            </Table>
           )}
+          {refused.length ? (
+            <>
+              <h2>Values HubSpot refused lately</h2>
+              <p>
+                HubSpot refused these values for one contact each (a validation rule in the portal, an option the property does not have). The rest of each contact’s update was
+                written; the value is sent again with that person’s next update.
+              </p>
+              <Table head={['When', 'Portal', 'Contact', 'Property', 'Value sent', 'HubSpot’s reason']}>
+                    {refused.map((r) => (
+                      <tr>
+                        <td>{when(new Date(r.at))}</td>
+                        <td class="mono">{r.conn.externalId}</td>
+                        <td>{r.contact}</td>
+                        <td class="mono">{r.property}</td>
+                        <td>{r.value}</td>
+                        <td>
+                          {r.message || r.code} <span class="muted mono">{r.code}</span>
+                        </td>
+                      </tr>
+                    ))}
+              </Table>
+            </>
+          ) : null}
           <p class="hint">
             Disconnecting stops every call to that portal or workspace. Mappings, rules and syncs are kept, and pending updates resume when you reconnect.
           </p>
@@ -131,4 +151,71 @@ export function integrationRoutes(app: Hono<AdminEnv>, ctx: AppContext): void {
     });
     return done(c, '/admin/integrations', `${providerLabel(conn.provider)} ${conn.externalId} is disconnected.`);
   });
+}
+
+interface WriteBack {
+  /** people whose changes are still to be written */
+  waiting: number;
+  /** of those, the ones the CRM refused lately, and its latest words */
+  failing: number;
+  lastError: string | null;
+  /** refused as many times as Refcard tries: written again only when the person changes */
+  givenUp: number;
+  /** HubSpot properties left out of every write for now, and until when */
+  leftOut: { name: string; code: string; until: Date }[];
+  refused: RefusedValue[];
+}
+
+async function writeBackOf(ctx: AppContext, conns: Connection[]): Promise<Map<string, WriteBack>> {
+  const ids = conns.map((k) => k.id);
+  const rows = ids.length
+    ? await ctx.db
+        .select({
+          connectionId: crmPushQueue.connectionId,
+          waiting: sql<number>`count(*)::int`,
+          failing: sql<number>`count(${crmPushQueue.lastError})::int`,
+          lastError: sql<string | null>`(array_agg(${crmPushQueue.lastError} order by ${crmPushQueue.dirtyAt} desc) filter (where ${crmPushQueue.lastError} is not null))[1]`,
+          hubspotGivenUp: sql<number>`count(*) filter (where ${crmPushQueue.attempts} >= ${HUBSPOT_MAX_ATTEMPTS})::int`,
+          intercomGivenUp: sql<number>`count(*) filter (where ${crmPushQueue.attempts} >= ${INTERCOM_MAX_ATTEMPTS})::int`,
+        })
+        .from(crmPushQueue)
+        .where(inArray(crmPushQueue.connectionId, ids))
+        .groupBy(crmPushQueue.connectionId)
+    : [];
+  const byId = new Map(rows.map((r) => [r.connectionId, r]));
+  const out = new Map<string, WriteBack>();
+  for (const k of conns) {
+    const q = byId.get(k.id);
+    const hubspot = k.provider === 'hubspot';
+    const dropped = hubspot ? await droppedProperties(ctx, k.id) : {};
+    out.set(k.id, {
+      waiting: q?.waiting ?? 0,
+      failing: q?.failing ?? 0,
+      lastError: q?.lastError ?? null,
+      givenUp: (hubspot ? q?.hubspotGivenUp : q?.intercomGivenUp) ?? 0,
+      leftOut: Object.entries(dropped)
+        .filter(([, d]) => !lapsed(d))
+        .map(([name, d]) => ({ name, code: d.code, until: new Date(Date.parse(d.at) + DROP_FOR_MS) })),
+      refused: hubspot ? await refusedValues(ctx, k.id) : [],
+    });
+  }
+  return out;
+}
+
+function WriteBackCell({ status: s }: { status: WriteBack }) {
+  return (
+    <>
+      {s.waiting === 0 ? <Badge tone="ok">Up to date</Badge> : <Badge tone={s.failing ? 'bad' : 'wait'}>{s.waiting} waiting</Badge>}
+      {s.failing ? (
+        <p class="hint">
+          {s.failing} refused lately{s.givenUp ? `, ${s.givenUp} no longer retried until the person changes` : ''}. Latest: {s.lastError}
+        </p>
+      ) : null}
+      {s.leftOut.map((p) => (
+        <p class="hint">
+          <span class="mono">{p.name}</span> is left out of every write ({p.code}); tried again after {when(p.until)}.
+        </p>
+      ))}
+    </>
+  );
 }
