@@ -189,8 +189,8 @@ export const crmLinks = pgTable(
      * The names (firstname, lastname) Refcard still owes a contact it created: HubSpot's upsert
      * cannot carry a name only for the contacts it creates, so the name follows in a second write,
      * and a name HubSpot refuses (an admin's validation rule) is left out. Each is sent once, with
-     * this participant's next push, and only the ones owed: a name already written is the CRM
-     * users' to change.
+     * this participant's next push or when HubSpot, after refusing names for the whole portal, is
+     * asked again; and only the ones owed: a name already written is the CRM users' to change.
      */
     namesOwed: text('names_owed').array().notNull().default(sql`'{}'::text[]`),
     createdAt: createdAt(),

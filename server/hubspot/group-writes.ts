@@ -29,6 +29,8 @@ export type Props = Record<string, string>;
 /** What one contact is sent: one input of a batch. */
 export interface Group {
   participants: string[];
+  /** the person's email, to name the contact to an admin */
+  email: string | null;
   properties: Props;
   /** firstname/lastname for a contact Refcard creates, where known and not mapped otherwise */
   names: Props;
@@ -127,7 +129,7 @@ export async function writeGroups(
     for (const b of values) {
       mine.set(b.name, b);
       const value = g.properties[b.name] ?? g.names[b.name] ?? '';
-      state.refused.push({ contact: key, property: b.name, value: value.slice(0, 200), code: b.code, message: b.message.slice(0, 300), at: new Date().toISOString() });
+      state.refused.push({ contact: key, email: g.email, property: b.name, value: value.slice(0, 200), code: b.code, message: b.message.slice(0, 300), at: new Date().toISOString() });
     }
     refusedOf.set(key, mine);
   };

@@ -6,7 +6,8 @@ import { ConnectionUnavailable } from '../platform/connections.ts';
 import { hubspotApi, type HubspotApi } from './client.ts';
 import { createContacts, findContactsByEmail, forgetIdentity, updateContacts, upsertContactsByEmail } from './contacts.ts';
 import { GONE, writeGroups, type Group, type Props, type RunState, type WriteInput } from './group-writes.ts';
-import { recentlyDropped, rememberDropped, rememberRefusedValues } from './refusals.ts';
+import { droppedProperties, lapsedNames, rememberDropped, rememberRefusedValues, stillDropped } from './refusals.ts';
+import { queueOwedNames } from '../program/crm-dirty.ts';
 import { participantValues } from '../program/participant-values.ts';
 import { readAhead } from '../platform/read-ahead.ts';
 import { dirtyRows, record, type Outcome, type QueuedRow, type Sweep } from './push-queue.ts';
@@ -40,7 +41,10 @@ export async function pushProperties(ctx: AppContext, connection: Connection, op
   // Disconnected: the rows stay queued; reconnecting enqueues a push that finds them.
   if (connection.status !== 'connected') return;
   const api = hubspotApi(ctx, connection);
-  const state: RunState = { dropped: await recentlyDropped(ctx, connection.id), refused: [], ensured: false };
+  const dropped = await droppedProperties(ctx, connection.id);
+  const state: RunState = { dropped: stillDropped(dropped), refused: [], ensured: false };
+  // Before the sweep's clock is read, so this run pays them (and before the lapsed entries are forgotten).
+  await queueOwedNames(ctx, connection.id, lapsedNames(dropped));
   const t0 = Date.now();
   try {
     for (let sweep = 0; ; sweep++) {
@@ -167,7 +171,7 @@ async function writeBatch(ctx: AppContext, api: HubspotApi, connection: Connecti
 }
 
 function addTo(groups: Map<string, Group>, key: string, p: Participant, props: Props): void {
-  const g = groups.get(key) ?? { participants: [], properties: {}, names: {} };
+  const g = groups.get(key) ?? { participants: [], email: p.email, properties: {}, names: {} };
   g.participants.push(p.id);
   Object.assign(g.properties, props);
   if (p.firstName && !('firstname' in props)) g.names.firstname = p.firstName;

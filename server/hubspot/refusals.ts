@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { eq, inArray } from 'drizzle-orm';
 import { appMeta } from '../db/schema.ts';
 import type { AppContext } from '../context.ts';
 
@@ -19,6 +19,7 @@ export interface DroppedProperty {
 export interface RefusedValue {
   /** the contact's id, or the email a contact is written by */
   contact: string;
+  email: string | null;
   property: string;
   value: string;
   code: string;
@@ -47,14 +48,30 @@ export function droppedProperties(ctx: AppContext, connectionId: string): Promis
 }
 
 /** The properties still left out of this portal's writes: property → HubSpot's code. */
-export async function recentlyDropped(ctx: AppContext, connectionId: string): Promise<Map<string, string>> {
-  const all = await droppedProperties(ctx, connectionId);
-  return new Map(Object.entries(all).filter(([, v]) => !lapsed(v)).map(([k, v]) => [k, v.code]));
+export function stillDropped(dropped: Record<string, DroppedProperty>): Map<string, string> {
+  return new Map(Object.entries(dropped).flatMap(([k, v]) => (lapsed(v) ? [] : [[k, v.code] as const])));
+}
+
+/**
+ * First or last names HubSpot refused for the whole portal whose time out is over. Contacts
+ * Refcard created meanwhile are owed them, and would otherwise wait for their next change.
+ */
+export function lapsedNames(dropped: Record<string, DroppedProperty>): string[] {
+  return Object.entries(dropped).flatMap(([k, v]) => (NAMES.has(k) && lapsed(v) ? [k] : []));
+}
+const NAMES = new Set(['firstname', 'lastname']);
+
+/** Connections whose names have come out of a time out: their push has names to pay. */
+export async function connectionsWithLapsedNames(ctx: AppContext, connectionIds: string[]): Promise<string[]> {
+  if (connectionIds.length === 0) return [];
+  const rows = await ctx.db.select().from(appMeta).where(inArray(appMeta.key, connectionIds.map(droppedPropertiesKey)));
+  const byKey = new Map(rows.map((r) => [r.key, r.value as Record<string, DroppedProperty>]));
+  return connectionIds.filter((id) => lapsedNames(byKey.get(droppedPropertiesKey(id)) ?? {}).length);
 }
 
 export const lapsed = (d: DroppedProperty, now = Date.now()) => now - Date.parse(d.at) >= DROP_FOR_MS;
 
-/** Saves a run's left-out properties; one refused again keeps the time it was first refused. */
+/** Saves a run's left-out properties (lapsed ones go); one refused again keeps the time it was first refused. */
 export async function rememberDropped(ctx: AppContext, connectionId: string, dropped: Map<string, string>): Promise<void> {
   const previous = await droppedProperties(ctx, connectionId);
   const now = new Date().toISOString();

@@ -4,11 +4,13 @@ import { connections, crmPushQueue, syncRuns } from '../db/schema.ts';
 import { QUEUES } from '../jobs/queues.ts';
 import { REFRESH_MARGIN_MS } from '../platform/connections.ts';
 import { MAX_PUSH_ATTEMPTS } from './push-queue.ts';
+import { connectionsWithLapsedNames } from './refusals.ts';
 import { hubspotToken } from './tokens.ts';
 
 // Once a minute (one schedule across all processes): the next pass of every ongoing sync, tokens
 // refreshed before anything needs them (and uninstalls noticed, as a refused refresh), and a push
-// for any portal whose queue has been sitting — a safety net under the push jobs.
+// for any portal whose queue has been sitting — a safety net under the push jobs — or whose
+// contacts are owed names HubSpot can be asked to take again.
 
 /** A `running` run this quiet has lost its worker; its job is enqueued again and resumes from the checkpoint. */
 const STALE_RUN_MS = 5 * 60 * 1000;
@@ -41,5 +43,6 @@ export async function hubspotTick(ctx: AppContext): Promise<void> {
     .selectDistinct({ id: crmPushQueue.connectionId })
     .from(crmPushQueue)
     .where(and(inArray(crmPushQueue.connectionId, ids), lt(crmPushQueue.attempts, MAX_PUSH_ATTEMPTS), lt(crmPushQueue.dirtyAt, sql`now() - interval '1 minute'`)));
-  for (const w of waiting) await ctx.jobs.wake(ctx.db, QUEUES.crmPush, w.id);
+  const owing = await connectionsWithLapsedNames(ctx, ids);
+  for (const id of new Set([...waiting.map((w) => w.id), ...owing])) await ctx.jobs.wake(ctx.db, QUEUES.crmPush, id);
 }

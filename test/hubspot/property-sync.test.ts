@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { and, eq } from 'drizzle-orm';
-import { crmLinks, crmPushQueue, type Connection } from '../../server/db/schema.ts';
+import { and, eq, sql } from 'drizzle-orm';
+import { appMeta, crmLinks, crmPushQueue, type Connection } from '../../server/db/schema.ts';
 import { connectPortal, hubspotProvider } from '../../server/hubspot/module.ts';
-import { droppedProperties, refusedValues } from '../../server/hubspot/refusals.ts';
+import { droppedProperties, droppedPropertiesKey, refusedValues } from '../../server/hubspot/refusals.ts';
+import { hubspotTick } from '../../server/hubspot/tick.ts';
 import { startSync } from '../../server/program/syncs.ts';
 import { decrypt } from '../../server/platform/crypto.ts';
 import { defaultFieldMapping } from '../../shared/campaign.ts';
@@ -268,6 +269,8 @@ describe('when HubSpot pushes back', () => {
 
     await other.refer(campaign.id, jo.code, 'friend@rules.test');
     expect(contact().properties.refcard_referrals).toBe('1');
+    // refused again with the update that owed it; the admin reads whose name it is
+    expect((await refusedValues(hub.t.ctx, other.connectionId))[0]).toMatchObject({ contact: String(contact().id), email: 'jo@rules.test', property: 'firstname' });
     expect(await hub.t.ctx.db.select().from(crmPushQueue).where(eq(crmPushQueue.connectionId, other.connectionId))).toHaveLength(0);
 
     other.liftRule();
@@ -323,7 +326,7 @@ describe('when HubSpot pushes back', () => {
     expect(calls('/crm/v3/objects/contacts/batch/upsert')).toBeLessThanOrEqual(15);
   });
 
-  it('when a rule refuses most names of a batch, stops looking after a bounded number of calls and leaves first names out for the portal', async () => {
+  it('when a rule refuses most names of a batch, stops looking after a bounded number of calls, leaves first names out for the portal, and pays them once they are tried again', async () => {
     const other = await portalRefusingFirstNames();
     const campaign = await createCampaign(other.api, { name: 'Most refused', settings: { hubspotNewParticipants: 'create' } });
     const names = Array.from({ length: 40 }, (_, i) => `Mo ${i}`);
@@ -335,6 +338,20 @@ describe('when HubSpot pushes back', () => {
     // everyone is in HubSpot with their figures; the names wait, owed
     for (const name of names) expect(other.contact(`mo${name.slice(3)}@most.test`).properties.refcard_referral_link).toBe(people[name].link);
     expect(await hub.t.ctx.db.select().from(crmPushQueue).where(eq(crmPushQueue.connectionId, other.connectionId))).toHaveLength(0);
+
+    // The admin lifts the rule; once first names are tried again, the minute tick has them paid
+    // though none of these people changed.
+    other.liftRule();
+    const key = droppedPropertiesKey(other.connectionId);
+    await hub.t.ctx.db.update(appMeta).set({ value: { firstname: { code: 'INVALID_ALPHA', at: new Date(Date.now() - 11 * 60_000).toISOString() } } }).where(eq(appMeta.key, key));
+    await hub.t.ctx.db.execute(sql`delete from pgboss.job where name = 'crm.push'`);
+    await hubspotTick(hub.t.ctx);
+    const jobs = await hub.t.ctx.db.execute<{ data: { connectionId: string } }>(sql`select data from pgboss.job where name = 'crm.push'`);
+    expect(jobs.map((j) => j.data.connectionId)).toContain(other.connectionId);
+    await other.push();
+    for (const name of names) expect(other.contact(`mo${name.slice(3)}@most.test`).properties.firstname).toBe(name);
+    expect(await other.namesOwed(people[names[0]!].id)).toEqual([]);
+    expect(await droppedProperties(hub.t.ctx, other.connectionId)).toEqual({});
   });
 
   it('rides out a burst of 429s and 5xx answers without losing a write', async () => {

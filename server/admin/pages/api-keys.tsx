@@ -10,7 +10,7 @@ import { isStorableText } from '../../http/json-body.ts';
 import { adminActor, field, type AdminEnv } from '../guard.ts';
 import { Badge, Csrf, renderPage, when } from '../layout.tsx';
 import { done } from '../flash.ts';
-import { ErrorSummary, OnceSecret, TextField } from '../ui.tsx';
+import { ErrorSummary, OnceSecret, TextField, Table } from '../ui.tsx';
 import { accountOf, isUuid, type AdminContext } from './common.ts';
 
 // `/admin/api-keys`: keys for the REST API. A new key is shown once, on the answer to the form
@@ -75,41 +75,28 @@ async function keysPage(ctx: AppContext, c: AdminContext, created: { name: strin
             <button type="submit">Create key</button>
           </div>
         </form>
-        <div class="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Starts with</th>
-                <th scope="col">Created</th>
-                <th scope="col">Last used</th>
-                <th scope="col">Status</th>
-              </tr>
-            </thead>
-            <tbody>
-              {keys.map((k) => (
-                <tr>
-                  <th scope="row">{k.name}</th>
-                  <td class="mono">{k.prefix}…</td>
-                  <td>{when(k.createdAt)}</td>
-                  <td>{k.lastUsedAt ? when(k.lastUsedAt) : 'never'}</td>
-                  <td>
-                    {k.revokedAt ? (
-                      <Badge tone="bad">Revoked {when(k.revokedAt)}</Badge>
-                    ) : (
-                      <form method="post" action={`/admin/api-keys/${k.id}/revoke`}>
-                        <Csrf token={csrf} />
-                        <button type="submit" class="danger" aria-label={`Revoke key ${k.name}`}>
-                          Revoke
-                        </button>
-                      </form>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <Table head={['Name', 'Starts with', 'Created', 'Last used', 'Status']}>
+          {keys.map((k) => (
+            <tr>
+              <th scope="row">{k.name}</th>
+              <td class="mono">{k.prefix}…</td>
+              <td>{when(k.createdAt)}</td>
+              <td>{k.lastUsedAt ? when(k.lastUsedAt) : 'never'}</td>
+              <td>
+                {k.revokedAt ? (
+                  <Badge tone="bad">Revoked {when(k.revokedAt)}</Badge>
+                ) : (
+                  <form method="post" action={`/admin/api-keys/${k.id}/revoke`}>
+                    <Csrf token={csrf} />
+                    <button type="submit" class="danger" aria-label={`Revoke key ${k.name}`}>
+                      Revoke
+                    </button>
+                  </form>
+                )}
+              </td>
+            </tr>
+          ))}
+        </Table>
       </>
     ),
   });

@@ -6,6 +6,7 @@ import { auditEvents, participants, type AuditEvent, type Participant } from '..
 import { SOURCES, type Source } from '../../../shared/qualification.ts';
 import type { AdminEnv } from '../guard.ts';
 import { renderPage, when } from '../layout.tsx';
+import { Table } from '../ui.tsx';
 import { accountOf, campaignsOf, isUuid, personName } from './common.ts';
 
 // `/admin/audit`: who qualified whom, from where (card, inbox, deal stage, tag, API, console),
@@ -49,52 +50,37 @@ function change(v: unknown): string {
 export function AuditTable({ events, people, campaigns }: { events: AuditEvent[]; people: Map<string, Participant>; campaigns: Map<string, string> }) {
   if (events.length === 0) return <p>Nothing recorded yet.</p>;
   return (
-    <div class="table-wrap">
-      <table>
-        <thead>
+    <Table head={['When', 'Who', 'Did what', 'To whom', 'From where', 'Before → after', 'Reason / CRM event']}>
+      {events.map((e) => {
+        const p = e.participantId ? people.get(e.participantId) : undefined;
+        const whom = p ? (personName(p) ?? p.email ?? '(erased)') : e.participantId ? '(someone since erased)' : '—';
+        return (
           <tr>
-            <th scope="col">When</th>
-            <th scope="col">Who</th>
-            <th scope="col">Did what</th>
-            <th scope="col">To whom</th>
-            <th scope="col">From where</th>
-            <th scope="col">Before → after</th>
-            <th scope="col">Reason / CRM event</th>
+            <td>{when(e.createdAt)}</td>
+            <td>{actorText(e)}</td>
+            <th scope="row">{ACTION_TEXT[e.action] ?? e.action}</th>
+            <td>
+              {p && e.campaignId ? <a href={`/admin/campaigns/${e.campaignId}/participants/${p.id}`}>{whom}</a> : whom}
+              {e.campaignId && campaigns.get(e.campaignId) ? <div class="hint">{campaigns.get(e.campaignId)}</div> : null}
+            </td>
+            <td>{sourceLabel(e.source)}</td>
+            <td>
+              {e.before !== null || e.after !== null ? (
+                <pre>
+                  {change(e.before) || '—'} → {change(e.after) || '—'}
+                </pre>
+              ) : (
+                '—'
+              )}
+            </td>
+            <td>
+              {e.reason ?? ''}
+              {e.externalEventId ? <div class="hint mono">event {e.externalEventId}</div> : null}
+            </td>
           </tr>
-        </thead>
-        <tbody>
-          {events.map((e) => {
-            const p = e.participantId ? people.get(e.participantId) : undefined;
-            const whom = p ? (personName(p) ?? p.email ?? '(erased)') : e.participantId ? '(someone since erased)' : '—';
-            return (
-              <tr>
-                <td>{when(e.createdAt)}</td>
-                <td>{actorText(e)}</td>
-                <th scope="row">{ACTION_TEXT[e.action] ?? e.action}</th>
-                <td>
-                  {p && e.campaignId ? <a href={`/admin/campaigns/${e.campaignId}/participants/${p.id}`}>{whom}</a> : whom}
-                  {e.campaignId && campaigns.get(e.campaignId) ? <div class="hint">{campaigns.get(e.campaignId)}</div> : null}
-                </td>
-                <td>{sourceLabel(e.source)}</td>
-                <td>
-                  {e.before !== null || e.after !== null ? (
-                    <pre>
-                      {change(e.before) || '—'} → {change(e.after) || '—'}
-                    </pre>
-                  ) : (
-                    '—'
-                  )}
-                </td>
-                <td>
-                  {e.reason ?? ''}
-                  {e.externalEventId ? <div class="hint mono">event {e.externalEventId}</div> : null}
-                </td>
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
-    </div>
+        );
+      })}
+    </Table>
   );
 }
 

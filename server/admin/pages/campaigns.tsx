@@ -8,7 +8,7 @@ import { referralLink } from '../../../shared/codes.ts';
 import { adminActor, type AdminEnv } from '../guard.ts';
 import { CampaignTabs, Csrf, renderPage } from '../layout.tsx';
 import { done } from '../flash.ts';
-import { CheckboxField, ErrorSummary, SelectField, TextField } from '../ui.tsx';
+import { CheckboxField, ErrorSummary, SelectField, TextField, Table } from '../ui.tsx';
 import { campaignsOf, money, ownCampaign, type AdminContext } from './common.ts';
 import { MAX_RULE_ROWS, parseCampaignForm, valuesOf, type CampaignFormValues, type FormErrors } from './campaign-form.ts';
 
@@ -174,47 +174,32 @@ function CampaignForm(p: { action: string; csrf: string; values: CampaignFormVal
       <fieldset>
         <legend>Rewards</legend>
         <p class="hint">Fill in the last row to add a reward; tick “Remove” to delete one. Rewards are issued when a lead qualifies and voided if it is unqualified before being paid.</p>
-        <div class="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Reward name</th>
-                <th scope="col">Goes to</th>
-                <th scope="col">When</th>
-                <th scope="col">Milestone (qualified leads)</th>
-                <th scope="col">Amount</th>
-                <th scope="col">Currency</th>
-                <th scope="col">Remove</th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((r, i) => (
-                <tr>
-                  <td>
-                    <input type="hidden" name={`r${i}_id`} value={r.id} />
-                    <TextField id={`r${i}_name`} label={`Reward ${i + 1} name`} hiddenLabel value={r.name} error={e[`r${i}_name`] ?? e[`r${i}_id`]} maxlength={120} />
-                  </td>
-                  <td>
-                    <SelectField id={`r${i}_recipient`} label={`Reward ${i + 1} goes to`} hiddenLabel value={r.recipient} options={[['referrer', 'the referrer'], ['lead', 'the referred friend']]} error={e[`r${i}_recipient`]} />
-                  </td>
-                  <td>
-                    <SelectField id={`r${i}_trigger`} label={`Reward ${i + 1} when`} hiddenLabel value={r.trigger} options={[['per_qualified_lead', 'each qualified lead'], ['milestone', 'at a milestone']]} error={e[`r${i}_trigger`]} />
-                  </td>
-                  <td>
-                    <TextField id={`r${i}_threshold`} label={`Reward ${i + 1} milestone`} hiddenLabel value={r.threshold} inputmode="numeric" error={e[`r${i}_threshold`]} />
-                  </td>
-                  <td>
-                    <TextField id={`r${i}_amount`} label={`Reward ${i + 1} amount`} hiddenLabel value={r.amount} inputmode="decimal" error={e[`r${i}_amount`]} />
-                  </td>
-                  <td>
-                    <TextField id={`r${i}_currency`} label={`Reward ${i + 1} currency`} hiddenLabel value={r.currency} maxlength={3} error={e[`r${i}_currency`]} />
-                  </td>
-                  <td>{r.id || r.name ? <CheckboxField id={`r${i}_remove`} label={`Remove reward ${i + 1}`} checked={false} /> : null}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <Table head={['Reward name', 'Goes to', 'When', 'Milestone (qualified leads)', 'Amount', 'Currency', 'Remove']}>
+          {rows.map((r, i) => (
+            <tr>
+              <td>
+                <input type="hidden" name={`r${i}_id`} value={r.id} />
+                <TextField id={`r${i}_name`} label={`Reward ${i + 1} name`} hiddenLabel value={r.name} error={e[`r${i}_name`] ?? e[`r${i}_id`]} maxlength={120} />
+              </td>
+              <td>
+                <SelectField id={`r${i}_recipient`} label={`Reward ${i + 1} goes to`} hiddenLabel value={r.recipient} options={[['referrer', 'the referrer'], ['lead', 'the referred friend']]} error={e[`r${i}_recipient`]} />
+              </td>
+              <td>
+                <SelectField id={`r${i}_trigger`} label={`Reward ${i + 1} when`} hiddenLabel value={r.trigger} options={[['per_qualified_lead', 'each qualified lead'], ['milestone', 'at a milestone']]} error={e[`r${i}_trigger`]} />
+              </td>
+              <td>
+                <TextField id={`r${i}_threshold`} label={`Reward ${i + 1} milestone`} hiddenLabel value={r.threshold} inputmode="numeric" error={e[`r${i}_threshold`]} />
+              </td>
+              <td>
+                <TextField id={`r${i}_amount`} label={`Reward ${i + 1} amount`} hiddenLabel value={r.amount} inputmode="decimal" error={e[`r${i}_amount`]} />
+              </td>
+              <td>
+                <TextField id={`r${i}_currency`} label={`Reward ${i + 1} currency`} hiddenLabel value={r.currency} maxlength={3} error={e[`r${i}_currency`]} />
+              </td>
+              <td>{r.id || r.name ? <CheckboxField id={`r${i}_remove`} label={`Remove reward ${i + 1}`} checked={false} /> : null}</td>
+            </tr>
+          ))}
+        </Table>
       </fieldset>
       <div class="actions">
         <button type="submit">{p.submit}</button>

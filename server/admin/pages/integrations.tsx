@@ -58,52 +58,52 @@ export function integrationRoutes(app: Hono<AdminEnv>, ctx: AppContext): void {
             <p>No portal or workspace is connected yet.</p>
           ) : (
             <Table head={['Connection', 'Status', 'Last webhook received', `API budget used (last ${LIMITS.hubspot.windowMs / 1000} s)`, 'Write-back', 'Actions']}>
-                  {conns.map((k, i) => {
-                    const b = budgetOf(k);
-                    return (
-                      <tr id={`connection-${k.id}`}>
-                        <th scope="row">
-                          {providerLabel(k.provider)} {k.provider === 'hubspot' ? 'portal' : 'workspace'}
-                          <br />
-                          <span>{k.name ?? '(no name)'}</span> <span class="muted mono">{k.externalId}</span>
-                          {k.installedBy?.email ? <div class="hint">Installed by {k.installedBy.email}</div> : null}
-                        </th>
-                        <td>
-                          {k.status === 'connected' ? <Badge tone="ok">Connected</Badge> : <Badge tone="bad">Disconnected</Badge>}
-                          {k.status === 'disconnected' && k.statusReason ? <p class="hint">{k.statusReason}</p> : null}
-                          {k.refreshFailures > 0 ? <p class="hint">{k.refreshFailures} token refresh attempt(s) failed; retrying.</p> : null}
-                        </td>
-                        <td>{k.lastWebhookAt ? when(k.lastWebhookAt) : 'none yet'}</td>
-                        <td>
-                          <label class="sr-only" for={`budget-${k.id}`}>
-                            API budget used
-                          </label>
-                          <meter id={`budget-${k.id}`} min={0} max={b.platformMax} value={used[i]} high={Math.floor(b.platformMax * 0.8)}>
-                            {used[i]}
-                          </meter>{' '}
-                          {used[i]} of {b.platformMax} requests
-                        </td>
-                        <td>
-                          <WriteBackCell status={writeBack.get(k.id)!} />
-                        </td>
-                        <td>
-                          <div class="row-actions">
-                            <a class="button secondary" href={`/oauth/${k.provider}/install`}>
-                              Reconnect
-                            </a>
-                            {k.status === 'connected' ? (
-                              <form method="post" action={`/admin/integrations/${k.id}/disconnect`}>
-                                <Csrf token={session.csrfToken} />
-                                <button type="submit" class="danger" aria-label={`Disconnect ${providerLabel(k.provider)} ${k.externalId}`}>
-                                  Disconnect
-                                </button>
-                              </form>
-                            ) : null}
-                          </div>
-                        </td>
-                      </tr>
-                    );
-                  })}
+              {conns.map((k, i) => {
+                const b = budgetOf(k);
+                return (
+                  <tr id={`connection-${k.id}`}>
+                    <th scope="row">
+                      {providerLabel(k.provider)} {k.provider === 'hubspot' ? 'portal' : 'workspace'}
+                      <br />
+                      <span>{k.name ?? '(no name)'}</span> <span class="muted mono">{k.externalId}</span>
+                      {k.installedBy?.email ? <div class="hint">Installed by {k.installedBy.email}</div> : null}
+                    </th>
+                    <td>
+                      {k.status === 'connected' ? <Badge tone="ok">Connected</Badge> : <Badge tone="bad">Disconnected</Badge>}
+                      {k.status === 'disconnected' && k.statusReason ? <p class="hint">{k.statusReason}</p> : null}
+                      {k.refreshFailures > 0 ? <p class="hint">{k.refreshFailures} token refresh attempt(s) failed; retrying.</p> : null}
+                    </td>
+                    <td>{k.lastWebhookAt ? when(k.lastWebhookAt) : 'none yet'}</td>
+                    <td>
+                      <label class="sr-only" for={`budget-${k.id}`}>
+                        API budget used
+                      </label>
+                      <meter id={`budget-${k.id}`} min={0} max={b.platformMax} value={used[i]} high={Math.floor(b.platformMax * 0.8)}>
+                        {used[i]}
+                      </meter>{' '}
+                      {used[i]} of {b.platformMax} requests
+                    </td>
+                    <td>
+                      <WriteBackCell status={writeBack.get(k.id)!} />
+                    </td>
+                    <td>
+                      <div class="row-actions">
+                        <a class="button secondary" href={`/oauth/${k.provider}/install`}>
+                          Reconnect
+                        </a>
+                        {k.status === 'connected' ? (
+                          <form method="post" action={`/admin/integrations/${k.id}/disconnect`}>
+                            <Csrf token={session.csrfToken} />
+                            <button type="submit" class="danger" aria-label={`Disconnect ${providerLabel(k.provider)} ${k.externalId}`}>
+                              Disconnect
+                            </button>
+                          </form>
+                        ) : null}
+                      </div>
+                    </td>
+                  </tr>
+                );
+              })}
             </Table>
           )}
           {refused.length ? (
@@ -114,18 +114,21 @@ export function integrationRoutes(app: Hono<AdminEnv>, ctx: AppContext): void {
                 written; the value is sent again with that person’s next update.
               </p>
               <Table head={['When', 'Portal', 'Contact', 'Property', 'Value sent', 'HubSpot’s reason']}>
-                    {refused.map((r) => (
-                      <tr>
-                        <td>{when(new Date(r.at))}</td>
-                        <td class="mono">{r.conn.externalId}</td>
-                        <td>{r.contact}</td>
-                        <td class="mono">{r.property}</td>
-                        <td>{r.value}</td>
-                        <td>
-                          {r.message || r.code} <span class="muted mono">{r.code}</span>
-                        </td>
-                      </tr>
-                    ))}
+                {refused.map((r) => (
+                  <tr>
+                    <td>{when(new Date(r.at))}</td>
+                    <td class="mono">{r.conn.externalId}</td>
+                    <td>
+                      {r.email ?? r.contact}
+                      {r.email && r.email !== r.contact ? <span class="muted mono"> {r.contact}</span> : null}
+                    </td>
+                    <td class="mono">{r.property}</td>
+                    <td>{r.value}</td>
+                    <td>
+                      {r.message || r.code} <span class="muted mono">{r.code}</span>
+                    </td>
+                  </tr>
+                ))}
               </Table>
             </>
           ) : null}

@@ -9,6 +9,7 @@ import { adminActor, field, type AdminEnv } from '../guard.ts';
 import { Badge, Csrf, renderPage, when } from '../layout.tsx';
 import { done } from '../flash.ts';
 import { attempt, catalogError, listsOf, segmentsOf, type Choice } from '../catalogs.ts';
+import { Table } from '../ui.tsx';
 import { ConnectionUnavailable } from '../../platform/connections.ts';
 import { campaignsOf, connectionLabel, connectionsOf, isUuid, ownCampaign, ownConnection, accountOf, type AdminContext } from './common.ts';
 
@@ -143,23 +144,11 @@ async function syncsPage(ctx: AppContext, c: AdminContext, campaign: Campaign | 
         {runs.length === 0 ? (
           <p>No syncs yet.</p>
         ) : (
-          <div class="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Source</th>
-                  <th scope="col">Progress</th>
-                  <th scope="col">Mode</th>
-                  <th scope="col">Started</th>
-                </tr>
-              </thead>
-              <tbody>
-                {runs.map((run) => (
-                  <RunRow run={run} campaign={names.get(run.campaignId) ?? '?'} conn={connNames.get(run.connectionId) ?? '?'} csrf={csrf} />
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <Table head={['Source', 'Progress', 'Mode', 'Started']}>
+            {runs.map((run) => (
+              <RunRow run={run} campaign={names.get(run.campaignId) ?? '?'} conn={connNames.get(run.connectionId) ?? '?'} csrf={csrf} />
+            ))}
+          </Table>
         )}
       </>
     ),

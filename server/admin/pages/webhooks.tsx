@@ -13,7 +13,7 @@ import { isStorableText } from '../../http/json-body.ts';
 import { adminActor, field, fields, type AdminEnv } from '../guard.ts';
 import { Badge, Csrf, renderPage, when } from '../layout.tsx';
 import { done } from '../flash.ts';
-import { CheckboxField, ErrorSummary, OnceSecret, TextField } from '../ui.tsx';
+import { CheckboxField, ErrorSummary, OnceSecret, TextField, Table } from '../ui.tsx';
 import { accountOf, isUuid, type AdminContext } from './common.ts';
 
 // `/admin/webhooks`: outbound webhook endpoints (the signing secret shown once), and per endpoint
@@ -174,39 +174,27 @@ async function endpointsPage(ctx: AppContext, c: AdminContext, created: { endpoi
         {list.length === 0 ? (
           <p>No endpoints yet.</p>
         ) : (
-          <div class="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Endpoint</th>
-                  <th scope="col">Events</th>
-                  <th scope="col">Created</th>
-                  <th scope="col">Actions</th>
-                </tr>
-              </thead>
-              <tbody>
-                {list.map((e) => (
-                  <tr>
-                    <th scope="row">
-                      <a href={`/admin/webhooks/${e.id}`}>{e.url}</a>
-                      {e.description ? <div class="hint">{e.description}</div> : null}
-                    </th>
-                    <td>{e.events.length ? e.events.join(', ') : 'all'}</td>
-                    <td>{when(e.createdAt)}</td>
-                    <td>
-                      <a href={`/admin/webhooks/${e.id}`}>Delivery log</a>
-                      <form method="post" action={`/admin/webhooks/${e.id}/delete`} class="inline">
-                        <Csrf token={csrf} />
-                        <button type="submit" class="danger" aria-label={`Delete endpoint ${e.url}`}>
-                          Delete
-                        </button>
-                      </form>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <Table head={['Endpoint', 'Events', 'Created', 'Actions']}>
+            {list.map((e) => (
+              <tr>
+                <th scope="row">
+                  <a href={`/admin/webhooks/${e.id}`}>{e.url}</a>
+                  {e.description ? <div class="hint">{e.description}</div> : null}
+                </th>
+                <td>{e.events.length ? e.events.join(', ') : 'all'}</td>
+                <td>{when(e.createdAt)}</td>
+                <td>
+                  <a href={`/admin/webhooks/${e.id}`}>Delivery log</a>
+                  <form method="post" action={`/admin/webhooks/${e.id}/delete`} class="inline">
+                    <Csrf token={csrf} />
+                    <button type="submit" class="danger" aria-label={`Delete endpoint ${e.url}`}>
+                      Delete
+                    </button>
+                  </form>
+                </td>
+              </tr>
+            ))}
+          </Table>
         )}
       </>
     ),
