@@ -97,9 +97,11 @@ export async function writeGroups(
           continue;
         }
         const fresh = blamed.filter((b) => !state.dropped.has(b.name));
-        const values = fresh.filter((b) => !UNUSABLE_PROPERTY.has(b.code));
-        if (attempt < 3 && fresh.length > values.length) {
-          for (const b of fresh) if (UNUSABLE_PROPERTY.has(b.code)) state.dropped.set(b.name, b.code);
+        // (a value already left out for every contact here cannot be what HubSpot refuses now)
+        const values = fresh.filter((b) => !UNUSABLE_PROPERTY.has(b.code) && !keys.every((k) => refusedOf.get(k)?.has(b.name)));
+        const unusable = fresh.filter((b) => UNUSABLE_PROPERTY.has(b.code));
+        if (attempt < 3 && unusable.length) {
+          for (const b of unusable) state.dropped.set(b.name, b.code);
           continue;
         }
         if (attempt < 3 && values.length && keys.length === 1) {

@@ -225,7 +225,6 @@ async function namesStillOwed(ctx: AppContext, connectionId: string, contacts: {
   }
 }
 
-
 /** The database's clock as text (microseconds kept), comparable with crm_push_queue.dirty_at. */
 export async function databaseNow(ctx: AppContext): Promise<string> {
   const rows = (await ctx.db.execute<{ now: string }>(sql`select now()::text as now`)) as unknown as { now: string }[];

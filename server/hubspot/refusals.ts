@@ -8,6 +8,7 @@ import type { AppContext } from '../context.ts';
 
 /** A property HubSpot refused for the whole portal is left out of writes this long before it is tried again. */
 export const DROP_FOR_MS = 10 * 60 * 1000;
+const NAMES = new Set(['firstname', 'lastname']);
 /** Refused values kept for the console: enough to spot a pattern, not a log. */
 const KEEP_VALUES = 20;
 
@@ -42,6 +43,9 @@ async function write(ctx: AppContext, key: string, value: unknown): Promise<void
     .onConflictDoUpdate({ target: appMeta.key, set: { value, updatedAt: new Date() } });
 }
 
+/** Whether a property's time out is over: it is tried again. */
+export const lapsed = (d: DroppedProperty, now = Date.now()) => now - Date.parse(d.at) >= DROP_FOR_MS;
+
 /** Properties HubSpot refused for the portal, with the reason and since when (lapsed ones too). */
 export function droppedProperties(ctx: AppContext, connectionId: string): Promise<Record<string, DroppedProperty>> {
   return read(ctx, droppedPropertiesKey(connectionId), {});
@@ -59,7 +63,6 @@ export function stillDropped(dropped: Record<string, DroppedProperty>): Map<stri
 export function lapsedNames(dropped: Record<string, DroppedProperty>): string[] {
   return Object.entries(dropped).flatMap(([k, v]) => (NAMES.has(k) && lapsed(v) ? [k] : []));
 }
-const NAMES = new Set(['firstname', 'lastname']);
 
 /** Connections whose names have come out of a time out: their push has names to pay. */
 export async function connectionsWithLapsedNames(ctx: AppContext, connectionIds: string[]): Promise<string[]> {
@@ -68,8 +71,6 @@ export async function connectionsWithLapsedNames(ctx: AppContext, connectionIds:
   const byKey = new Map(rows.map((r) => [r.key, r.value as Record<string, DroppedProperty>]));
   return connectionIds.filter((id) => lapsedNames(byKey.get(droppedPropertiesKey(id)) ?? {}).length);
 }
-
-export const lapsed = (d: DroppedProperty, now = Date.now()) => now - Date.parse(d.at) >= DROP_FOR_MS;
 
 /** Saves a run's left-out properties (lapsed ones go); one refused again keeps the time it was first refused. */
 export async function rememberDropped(ctx: AppContext, connectionId: string, dropped: Map<string, string>): Promise<void> {
