@@ -1,5 +1,6 @@
 /** @jsxImportSource hono/jsx */
 import type { Child } from 'hono/jsx';
+import { Csrf } from './layout.tsx';
 
 // Form controls with their label bound, their hint and error announced (aria-describedby), and
 // the invalid state exposed to assistive technology.
@@ -152,5 +153,17 @@ export function Table({ head, children }: { head: Child[]; children: Child }) {
         <tbody>{children}</tbody>
       </table>
     </div>
+  );
+}
+
+/** A one-button form that does something destructive (revoke, delete, disconnect); `label` names what, for screen readers. */
+export function DangerButton({ action, csrf, label, children, inline }: { action: string; csrf: string; label: string; children: Child; inline?: boolean }) {
+  return (
+    <form method="post" action={action} class={inline ? 'inline' : undefined}>
+      <Csrf token={csrf} />
+      <button type="submit" class="danger" aria-label={label}>
+        {children}
+      </button>
+    </form>
   );
 }

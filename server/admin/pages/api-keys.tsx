@@ -10,7 +10,7 @@ import { isStorableText } from '../../http/json-body.ts';
 import { adminActor, field, type AdminEnv } from '../guard.ts';
 import { Badge, Csrf, renderPage, when } from '../layout.tsx';
 import { done } from '../flash.ts';
-import { ErrorSummary, OnceSecret, TextField, Table } from '../ui.tsx';
+import { ErrorSummary, OnceSecret, TextField, Table, DangerButton } from '../ui.tsx';
 import { accountOf, isUuid, type AdminContext } from './common.ts';
 
 // `/admin/api-keys`: keys for the REST API. A new key is shown once, on the answer to the form
@@ -86,12 +86,9 @@ async function keysPage(ctx: AppContext, c: AdminContext, created: { name: strin
                 {k.revokedAt ? (
                   <Badge tone="bad">Revoked {when(k.revokedAt)}</Badge>
                 ) : (
-                  <form method="post" action={`/admin/api-keys/${k.id}/revoke`}>
-                    <Csrf token={csrf} />
-                    <button type="submit" class="danger" aria-label={`Revoke key ${k.name}`}>
-                      Revoke
-                    </button>
-                  </form>
+                  <DangerButton action={`/admin/api-keys/${k.id}/revoke`} csrf={csrf} label={`Revoke key ${k.name}`}>
+                    Revoke
+                  </DangerButton>
                 )}
               </td>
             </tr>

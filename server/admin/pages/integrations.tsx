@@ -11,9 +11,9 @@ import { MAX_PUSH_ATTEMPTS as HUBSPOT_MAX_ATTEMPTS } from '../../hubspot/push-qu
 import { MAX_PUSH_ATTEMPTS as INTERCOM_MAX_ATTEMPTS } from '../../intercom/attribute-sync.ts';
 import { DROP_FOR_MS, droppedProperties, lapsed, refusedValues, type RefusedValue } from '../../hubspot/refusals.ts';
 import { adminActor, type AdminEnv } from '../guard.ts';
-import { Badge, Csrf, renderPage, when } from '../layout.tsx';
+import { Badge, renderPage, when } from '../layout.tsx';
 import { done } from '../flash.ts';
-import { Table } from '../ui.tsx';
+import { Table, DangerButton } from '../ui.tsx';
 import { connectionsOf, ownConnection, providerLabel } from './common.ts';
 
 // `/admin/integrations`: every connected portal and workspace, whether it works and why not, how
@@ -92,12 +92,9 @@ export function integrationRoutes(app: Hono<AdminEnv>, ctx: AppContext): void {
                           Reconnect
                         </a>
                         {k.status === 'connected' ? (
-                          <form method="post" action={`/admin/integrations/${k.id}/disconnect`}>
-                            <Csrf token={session.csrfToken} />
-                            <button type="submit" class="danger" aria-label={`Disconnect ${providerLabel(k.provider)} ${k.externalId}`}>
-                              Disconnect
-                            </button>
-                          </form>
+                          <DangerButton action={`/admin/integrations/${k.id}/disconnect`} csrf={session.csrfToken} label={`Disconnect ${providerLabel(k.provider)} ${k.externalId}`}>
+                            Disconnect
+                          </DangerButton>
                         ) : null}
                       </div>
                     </td>

@@ -13,7 +13,7 @@ import { isStorableText } from '../../http/json-body.ts';
 import { adminActor, field, fields, type AdminEnv } from '../guard.ts';
 import { Badge, Csrf, renderPage, when } from '../layout.tsx';
 import { done } from '../flash.ts';
-import { CheckboxField, ErrorSummary, OnceSecret, TextField, Table } from '../ui.tsx';
+import { CheckboxField, ErrorSummary, OnceSecret, TextField, Table, DangerButton } from '../ui.tsx';
 import { accountOf, isUuid, type AdminContext } from './common.ts';
 
 // `/admin/webhooks`: outbound webhook endpoints (the signing secret shown once), and per endpoint
@@ -185,12 +185,9 @@ async function endpointsPage(ctx: AppContext, c: AdminContext, created: { endpoi
                 <td>{when(e.createdAt)}</td>
                 <td>
                   <a href={`/admin/webhooks/${e.id}`}>Delivery log</a>
-                  <form method="post" action={`/admin/webhooks/${e.id}/delete`} class="inline">
-                    <Csrf token={csrf} />
-                    <button type="submit" class="danger" aria-label={`Delete endpoint ${e.url}`}>
-                      Delete
-                    </button>
-                  </form>
+                  <DangerButton action={`/admin/webhooks/${e.id}/delete`} csrf={csrf} label={`Delete endpoint ${e.url}`} inline>
+                    Delete
+                  </DangerButton>
                 </td>
               </tr>
             ))}
