@@ -66,8 +66,8 @@ export async function writeGroups(
   write: (inputs: WriteInput[]) => Promise<void>,
 ): Promise<void> {
   if (groups.size === 0) return;
-  // key → the properties HubSpot refused for that contact alone (their values), with why
-  const refusedOf = new Map<string, Map<string, Blamed>>();
+  // key → the properties HubSpot refused for that contact alone (their values)
+  const refusedOf = new Map<string, Set<string>>();
   let writes = 0;
 
   const inputOf = (key: string): WriteInput => {
@@ -82,10 +82,7 @@ export async function writeGroups(
       try {
         writes++;
         await write(keys.map(inputOf));
-        for (const key of keys) {
-          const note = refusalNote(refusedOf.get(key));
-          for (const pid of groups.get(key)!.participants) if (outcomes.get(pid) === GONE) outcomes.set(pid, { kind: 'done', ...(note && { note }) });
-        }
+        for (const key of keys) for (const pid of groups.get(key)!.participants) if (outcomes.get(pid) === GONE) outcomes.set(pid, { kind: 'done' });
         return;
       } catch (err) {
         if (!(err instanceof HubspotApiError)) throw err;
@@ -127,9 +124,9 @@ export async function writeGroups(
 
   const refuseFor = (key: string, values: Blamed[]) => {
     const g = groups.get(key)!;
-    const mine = refusedOf.get(key) ?? new Map<string, Blamed>();
+    const mine = refusedOf.get(key) ?? new Set<string>();
     for (const b of values) {
-      mine.set(b.name, b);
+      mine.add(b.name);
       const value = g.properties[b.name] ?? g.names[b.name] ?? '';
       state.refused.push({ contact: key, email: g.email, property: b.name, value: value.slice(0, 200), code: b.code, message: b.message.slice(0, 300), at: new Date().toISOString() });
     }
@@ -137,11 +134,6 @@ export async function writeGroups(
   };
 
   await writeKeys([...groups.keys()]);
-}
-
-function refusalNote(refused: Map<string, Blamed> | undefined): string | undefined {
-  if (!refused?.size) return undefined;
-  return `HubSpot refused ${[...refused.values()].map((b) => `${b.name} (${b.code}${b.message ? `: ${b.message}` : ''})`).join(', ')}; the rest was written`;
 }
 
 function omit(props: Props, skip: (name: string) => boolean): Props {

@@ -60,7 +60,7 @@ export async function pushProperties(ctx: AppContext, connection: Connection, op
     if (err instanceof ConnectionUnavailable) return;
     throw err;
   } finally {
-    await rememberDropped(ctx, connection.id, state.dropped);
+    await rememberDropped(ctx, connection.id, dropped, state.dropped);
     await rememberRefusedValues(ctx, connection.id, state.refused);
   }
 }

@@ -72,9 +72,11 @@ export async function connectionsWithLapsedNames(ctx: AppContext, connectionIds:
   return connectionIds.filter((id) => lapsedNames(byKey.get(droppedPropertiesKey(id)) ?? {}).length);
 }
 
-/** Saves a run's left-out properties (lapsed ones go); one refused again keeps the time it was first refused. */
-export async function rememberDropped(ctx: AppContext, connectionId: string, dropped: Map<string, string>): Promise<void> {
-  const previous = await droppedProperties(ctx, connectionId);
+/**
+ * Saves a run's left-out properties over `previous`, the record the run started from (lapsed ones
+ * go); one refused again keeps the time it was first refused.
+ */
+export async function rememberDropped(ctx: AppContext, connectionId: string, previous: Record<string, DroppedProperty>, dropped: Map<string, string>): Promise<void> {
   const now = new Date().toISOString();
   const value: Record<string, DroppedProperty> = {};
   for (const [name, code] of dropped) value[name] = previous[name] && !lapsed(previous[name]) ? previous[name] : { code, at: now };
